@@ -1,0 +1,60 @@
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
+
+// Password hashing with argon2id. @node-rs/argon2 runs each hash on the libuv thread pool, so a
+// login never blocks the event loop that serves refreshes.
+
+export interface Argon2Params {
+  /** KiB */
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+/** OWASP's recommended minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
+export const OWASP_ARGON2ID: Argon2Params = Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+
+export const MAX_PASSWORD_BYTES = 1024;
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** False for a wrong password and for a hash it cannot read; never throws on bad input. */
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  /** True when the hash is weaker than (or other than) the configured argon2id parameters. */
+  needsRehash(passwordHash: string): boolean;
+  /**
+   * Spends one verification on a hash nobody's password matches: for unknown e-mails, so that a
+   * miss costs what a wrong password costs and timing tells nothing about who has an account.
+   */
+  verifyDummy(password: string): Promise<false>;
+}
+
+const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
+
+export async function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): Promise<PasswordHasher> {
+  const options = { algorithm: Algorithm.Argon2id, ...params };
+  const hashPassword = (password: string) => hash(password, options);
+  const verifyPassword = async (passwordHash: string, password: string) => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false; // an unreadable hash matches nothing
+    }
+  };
+  // Made once per process with the same parameters, so it costs exactly what a real hash costs.
+  const dummyHash = await hashPassword(randomBytes(32).toString('base64'));
+
+  return {
+    hash: hashPassword,
+    verify: verifyPassword,
+    needsRehash(passwordHash) {
+      const m = ARGON2ID_PHC.exec(passwordHash);
+      if (!m) return true;
+      return Number(m[1]) < params.memoryCost || Number(m[2]) < params.timeCost || Number(m[3]) < params.parallelism;
+    },
+    async verifyDummy(password) {
+      await verifyPassword(dummyHash, password);
+      return false;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { createSigner, createVerifier } from 'fast-jwt';
+
+// Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
+// {jti, sub, scp, exp}. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
+// behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
+// The algorithm is pinned to HS256; time comes from an injectable clock.
+
+export interface TokenClaims {
+  readonly jti: string;
+  readonly sub: number;
+  readonly scp: 'user';
+  readonly exp: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly claims: TokenClaims }
+  | { readonly ok: false; readonly reason: 'invalid_token' | 'token_expired' };
+
+export interface TokenService {
+  issue(user: { readonly id: number; readonly jti: string }): IssuedToken;
+  verify(token: string): VerifyResult;
+}
+
+export interface TokenOptions {
+  readonly secret: string;
+  readonly ttlSeconds: number;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Seconds a token is still accepted past its exp, for clocks that disagree across nodes. */
+  readonly leewaySeconds?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// devise-jwt (ruby-jwt) also writes iat and aud; accept them so its tokens verify, nothing else.
+const ALLOWED_CLAIMS = new Set(['jti', 'sub', 'scp', 'exp', 'iat', 'aud']);
+
+/** Checks the decoded header and payload field by field; returns the claims or undefined. */
+export function readClaims(header: Record<string, unknown>, payload: Record<string, unknown>): TokenClaims | undefined {
+  // ruby-jwt writes {"alg":"HS256"} with no typ; we write typ "JWT". Any other header field
+  // (kid, jku, x5u, crit, …) could steer key selection: refuse it.
+  const headerKeys = Object.keys(header);
+  if (header.alg !== 'HS256' || headerKeys.some((k) => k !== 'alg' && k !== 'typ')) return undefined;
+  if ('typ' in header && header.typ !== 'JWT') return undefined;
+
+  const { jti, sub, scp, exp, iat, aud } = payload;
+  if (Object.keys(payload).some((k) => !ALLOWED_CLAIMS.has(k))) return undefined;
+  if (typeof jti !== 'string' || !UUID.test(jti)) return undefined;
+  if (typeof sub !== 'number' || !Number.isSafeInteger(sub) || sub < 1) return undefined;
+  if (scp !== 'user') return undefined;
+  if (typeof exp !== 'number' || !Number.isSafeInteger(exp)) return undefined;
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isSafeInteger(iat))) return undefined;
+  if (aud !== undefined && aud !== null && typeof aud !== 'string') return undefined;
+  return { jti, sub, scp, exp };
+}
+
+export function createTokenService({ secret, ttlSeconds, now = Date.now, leewaySeconds = 0 }: TokenOptions): TokenService {
+  const key = Buffer.from(secret, 'utf8');
+  const sign = createSigner({ key, algorithm: 'HS256', noTimestamp: true });
+  // Expiry is checked below against the injected clock, not fast-jwt's own.
+  const decodeVerified = createVerifier({
+    key,
+    algorithms: ['HS256'],
+    complete: true,
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+  });
+
+  return {
+    issue({ id, jti }) {
+      const exp = Math.floor(now() / 1000) + ttlSeconds;
+      // Key order is the wire order: {"jti":…,"sub":…,"scp":"user","exp":…}.
+      const claims: TokenClaims = { jti, sub: id, scp: 'user', exp };
+      return { token: sign(claims), expiresAt: new Date(exp * 1000) };
+    },
+    verify(token) {
+      let decoded: { header: Record<string, unknown>; payload: unknown };
+      try {
+        decoded = decodeVerified(token);
+      } catch {
+        return { ok: false, reason: 'invalid_token' };
+      }
+      const payload = decoded.payload;
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, reason: 'invalid_token' };
+      const claims = readClaims(decoded.header, payload as Record<string, unknown>);
+      if (!claims) return { ok: false, reason: 'invalid_token' };
+      if (Math.floor(now() / 1000) >= claims.exp + leewaySeconds) return { ok: false, reason: 'token_expired' };
+      return { ok: true, claims };
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createPasswordHasher } from './auth/passwords.js';
+import { CliError } from './cli/cli-error.js';
+import { promptHidden, readPasswordFromStdin } from './cli/read-password.js';
+import * as users from './cli/users.js';
+import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { closeOnSignals, startServer } from './server.js';
+import { openStore } from './store/open-store.js';
+import { StoreUnavailableError, type UserStore } from './store/user-store.js';
+
+// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete.
+// Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(16)} ${s.env.padEnd(22)} ${s.describe}`).join('\n');
+
+const HELP = {
+  main: `Usage: pacerpro-auth [command] [options]
+
+The PacerPro session authentication server.
+
+Commands:
+  serve                    run the HTTP server (the default)
+  users add EMAIL          create a user (password from a prompt or --password-stdin)
+  users list               list users
+  users passwd EMAIL       set a new password (also logs the user out everywhere)
+  users lock EMAIL         refuse logins and tokens of a user
+  users unlock EMAIL       allow them again
+  users revoke EMAIL       log a user out everywhere (spins the jti)
+  users delete EMAIL       delete a user
+
+Options:
+  -h, --help               show help for a command: pacerpro-auth users --help
+  -v, --version            print the version
+`,
+  serve: `Usage: pacerpro-auth serve [options]
+
+Runs the HTTP server. Each option can also be given as the environment variable beside it;
+a flag wins over the environment.
+
+Options:            Environment:
+${settingsHelp}
+`,
+  users: `Usage: pacerpro-auth users <add|list|passwd|lock|unlock|revoke|delete> [EMAIL] [options]
+
+Options:
+  --password-stdin         read the password from standard input instead of prompting
+  --json                   print machine-readable JSON
+  --database-url URL       DATABASE_URL: SQLite path or postgres:// URL (default ./data/pacerpro.db)
+`,
+};
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
+  ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' }])),
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Io {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function parse(argv: string[]): { positionals: string[]; values: Values } {
+  try {
+    const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return { positionals, values: values as Values };
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}. See pacerpro-auth --help`, 2);
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  logger.info({ url: server.url, database: server.store.dialect }, `PacerPro auth listening on ${server.url}`);
+  closeOnSignals(server, logger);
+}
+
+async function readNewPassword(values: Values, io: Io): Promise<string> {
+  if (values['password-stdin']) return readPasswordFromStdin(io.stdin);
+  const password = await promptHidden('Password: ', io.stdin, io.stderr);
+  const again = await promptHidden('Repeat password: ', io.stdin, io.stderr);
+  if (password !== again) throw new CliError('the two passwords differ; nothing was changed');
+  return password;
+}
+
+async function runUsers(args: string[], values: Values, config: Config, io: Io): Promise<void> {
+  const [action, email, ...extra] = args;
+  const needsEmail = action !== 'list';
+  if (!action) throw new CliError('missing users command. See pacerpro-auth users --help', 2);
+  if (!['add', 'list', 'passwd', 'lock', 'unlock', 'revoke', 'delete'].includes(action)) {
+    throw new CliError(`unknown users command "${action}". See pacerpro-auth users --help`, 2);
+  }
+  if (needsEmail && !email) throw new CliError(`users ${action} needs an EMAIL. See pacerpro-auth users --help`, 2);
+  if (extra.length > 0 || (!needsEmail && email)) throw new CliError(`unexpected argument "${extra[0] ?? email}"`, 2);
+
+  // Ask for the password before opening the database, so a prompt never holds a lock.
+  const password = action === 'add' || action === 'passwd' ? await readNewPassword(values, io) : undefined;
+  const store: UserStore = await openStore(config.databaseUrl);
+  try {
+    const hasher = () => createPasswordHasher();
+    const target = email ?? '';
+    switch (action) {
+      case 'list': {
+        const list = await users.listUsers(store);
+        if (values.json) return print(io, JSON.stringify(list));
+        return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
+      }
+      case 'add':
+        return report(io, values, 'added', await users.addUser(store, await hasher(), target, password!));
+      case 'passwd':
+        return report(io, values, 'password changed, sessions revoked for', await users.changePassword(store, await hasher(), target, password!));
+      case 'lock':
+        return report(io, values, 'locked', await users.setLocked(store, target, true));
+      case 'unlock':
+        return report(io, values, 'unlocked', await users.setLocked(store, target, false));
+      case 'revoke':
+        return report(io, values, 'revoked every session of', await users.revokeSessions(store, target));
+      case 'delete':
+        return report(io, values, 'deleted', await users.deleteUser(store, target));
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function print(io: Io, text: string): void {
+  io.stdout.write(text + '\n');
+}
+
+function report(io: Io, values: Values, verb: string, user: users.UserView): void {
+  print(io, values.json ? JSON.stringify(user) : `${verb} ${user.email} (id ${user.id})`);
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const { positionals, values } = parse(argv);
+    const [command = 'serve', ...rest] = positionals;
+    if (values.version) return print(io, VERSION), 0;
+    if (values.help) {
+      print(io, command === 'users' ? HELP.users : command === 'serve' ? HELP.serve : HELP.main);
+      return 0;
+    }
+    if (command !== 'serve' && command !== 'users') throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
+    if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
+    const config = loadConfig(io.env, values);
+    if (command === 'serve') await serve(config);
+    else await runUsers(rest, values, config, io);
+    return 0;
+  } catch (error) {
+    const known = error instanceof CliError || error instanceof ConfigError || error instanceof StoreUnavailableError;
+    const message = known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`;
+    io.stderr.write(`pacerpro-auth: ${message}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}

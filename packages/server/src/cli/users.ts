@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { passwordProblem } from '../auth/password-policy.js';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { DuplicateEmailError, type User, type UserStore } from '../store/user-store.js';
+import { CliError } from './cli-error.js';
+
+// The user-management operations behind `pacerpro-auth users …`, as functions over a store.
+
+/** What the CLI shows of a user: never the hash, never the jti. */
+export interface UserView {
+  id: number;
+  email: string;
+  locked: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const viewUser = (user: User): UserView => ({
+  id: user.id,
+  email: user.email,
+  locked: user.locked,
+  createdAt: user.createdAt.toISOString(),
+  updatedAt: user.updatedAt.toISOString(),
+});
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function checkEmail(email: string): string {
+  const trimmed = email.trim();
+  if (!EMAIL.test(trimmed) || trimmed.length > 254) {
+    throw new CliError(`"${email}" is not an e-mail address (expected name@example.com, at most 254 characters)`, 2);
+  }
+  return trimmed;
+}
+
+async function existingUser(store: UserStore, email: string): Promise<User> {
+  const user = await store.findUserByEmail(email);
+  if (!user) throw new CliError(`no user with the e-mail ${email.trim()}`);
+  return user;
+}
+
+function checkPassword(password: string, email: string): void {
+  const problem = passwordProblem(password, email);
+  if (problem) throw new CliError(problem);
+}
+
+export async function addUser(store: UserStore, hasher: PasswordHasher, email: string, password: string): Promise<UserView> {
+  const address = checkEmail(email);
+  checkPassword(password, address);
+  try {
+    return viewUser(await store.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
+  } catch (error) {
+    if (error instanceof DuplicateEmailError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+export async function listUsers(store: UserStore): Promise<UserView[]> {
+  return (await store.listUsers()).map(viewUser);
+}
+
+/** A new password also spins the jti: tokens issued under the old password stop working. */
+export async function changePassword(store: UserStore, hasher: PasswordHasher, email: string, password: string): Promise<UserView> {
+  const user = await existingUser(store, email);
+  checkPassword(password, user.email);
+  await store.changePassword(user.id, await hasher.hash(password), randomUUID());
+  return viewUser((await store.findUserById(user.id)) ?? user);
+}
+
+export async function setLocked(store: UserStore, email: string, locked: boolean): Promise<UserView> {
+  const user = await existingUser(store, email);
+  await store.setLocked(user.id, locked);
+  return viewUser((await store.findUserById(user.id)) ?? user);
+}
+
+export async function revokeSessions(store: UserStore, email: string): Promise<UserView> {
+  const user = await existingUser(store, email);
+  await store.rotateJti(user.id, randomUUID());
+  return viewUser((await store.findUserById(user.id)) ?? user);
+}
+
+export async function deleteUser(store: UserStore, email: string): Promise<UserView> {
+  const user = await existingUser(store, email);
+  if (!(await store.deleteUser(user.id))) throw new CliError(`no user with the e-mail ${user.email}`);
+  return viewUser(user);
+}

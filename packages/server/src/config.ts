@@ -1,0 +1,149 @@
+// Every setting is declared once, here, as data: its environment variable, its flag, its default,
+// its accepted form. loadConfig() turns the environment plus flags into one frozen Config; nothing
+// else in the server reads process.env, so a bad value fails at start-up, never at request time.
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** A SQLite file path (or `:memory:`), or a postgres:// URL. */
+  readonly databaseUrl: string;
+  /** The HS256 secret; undefined means "generate one at first start and keep it in the database". */
+  readonly jwtSecret: string | undefined;
+  readonly jwtTtlSeconds: number;
+  readonly logLevel: LogLevel;
+  /** Origins allowed by CORS; empty means no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false };
+
+interface Setting<K extends keyof Config> {
+  readonly key: K;
+  readonly env: string;
+  readonly flag: string;
+  readonly describe: string;
+  /** What a valid value looks like; shown when a value is refused. */
+  readonly accepted: string;
+  readonly defaultValue: Config[K];
+  parse(raw: string): Parsed<Config[K]>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const refused = { ok: false } as const;
+
+function integer(min: number, max: number) {
+  return (raw: string): Parsed<number> => {
+    if (!/^\d+$/.test(raw.trim())) return refused;
+    const n = Number(raw.trim());
+    return Number.isSafeInteger(n) && n >= min && n <= max ? ok(n) : refused;
+  };
+}
+
+function originList(raw: string): Parsed<readonly string[]> {
+  const origins = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return refused;
+    }
+    // An origin is scheme://host[:port] and nothing more: a path or a trailing slash never matches
+    // what a browser sends in its Origin header, so refuse it instead of silently never matching.
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) return refused;
+  }
+  return ok(origins);
+}
+
+const MIN_SECRET_BYTES = 32;
+
+function settingsTable() {
+  return [
+    {
+      key: 'port', env: 'PORT', flag: 'port', describe: 'TCP port to listen on',
+      accepted: 'an integer from 0 to 65535', defaultValue: 3000, parse: integer(0, 65535),
+    } satisfies Setting<'port'>,
+    {
+      key: 'host', env: 'HOST', flag: 'host', describe: 'address to listen on',
+      accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0', defaultValue: '127.0.0.1',
+      parse: (raw: string) => (/^[\w.:\-[\]]+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
+    } satisfies Setting<'host'>,
+    {
+      key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url',
+      describe: 'SQLite file path, or a postgres:// URL',
+      accepted: 'a file path such as ./data/pacerpro.db, or postgres://user@host:5432/db',
+      defaultValue: './data/pacerpro.db',
+      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
+    } satisfies Setting<'databaseUrl'>,
+    {
+      key: 'jwtSecret', env: 'PACERPRO_JWT_SECRET', flag: 'jwt-secret',
+      describe: 'HS256 signing secret; generated and kept in the database when unset',
+      accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
+      defaultValue: undefined,
+      parse: (raw: string) => (Buffer.byteLength(raw, 'utf8') >= MIN_SECRET_BYTES ? ok(raw) : refused),
+    } satisfies Setting<'jwtSecret'>,
+    {
+      key: 'jwtTtlSeconds', env: 'PACERPRO_JWT_TTL', flag: 'jwt-ttl', describe: 'token lifetime in seconds',
+      accepted: 'an integer number of seconds from 1 to 31536000 (one year)', defaultValue: 3600,
+      parse: integer(1, 31_536_000),
+    } satisfies Setting<'jwtTtlSeconds'>,
+    {
+      key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', describe: 'log verbosity',
+      accepted: `one of ${LOG_LEVELS.join(', ')}`, defaultValue: 'info',
+      parse: (raw: string) => {
+        const level = raw.trim().toLowerCase();
+        return (LOG_LEVELS as readonly string[]).includes(level) ? ok(level as LogLevel) : refused;
+      },
+    } satisfies Setting<'logLevel'>,
+    {
+      key: 'corsOrigins', env: 'PACERPRO_CORS_ORIGINS', flag: 'cors-origins',
+      describe: 'comma-separated origins allowed to call the API from a browser (unset: no CORS)',
+      accepted: 'a comma-separated list of origins such as https://app.example.com,http://localhost:5173',
+      defaultValue: [], parse: originList,
+    } satisfies Setting<'corsOrigins'>,
+    {
+      key: 'bodyLimitBytes', env: 'PACERPRO_BODY_LIMIT', flag: 'body-limit',
+      describe: 'largest request body accepted, in bytes',
+      accepted: 'an integer number of bytes from 256 to 1048576', defaultValue: 16_384,
+      parse: integer(256, 1_048_576),
+    } satisfies Setting<'bodyLimitBytes'>,
+  ] as const;
+}
+
+export const SETTINGS = settingsTable();
+
+/** Flags as `node:util` parseArgs returns them, keyed by flag name without dashes. */
+export type FlagValues = Readonly<Record<string, string | boolean | undefined>>;
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = {},
+  flags: FlagValues = {},
+): Config {
+  const config: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const flagValue = flags[setting.flag];
+    const fromFlag = typeof flagValue === 'string';
+    const raw = fromFlag ? flagValue : env[setting.env];
+    if (raw === undefined || (!fromFlag && raw === '')) {
+      config[setting.key] = setting.defaultValue;
+      continue;
+    }
+    const parsed = (setting.parse as (raw: string) => Parsed<unknown>)(raw);
+    if (!parsed.ok) {
+      const source = fromFlag ? `--${setting.flag}` : setting.env;
+      // Never echo a secret back, not even a wrong one.
+      const shown = setting.key === 'jwtSecret' ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
+      throw new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
+    }
+    config[setting.key] = parsed.value;
+  }
+  return Object.freeze(config) as unknown as Config;
+}

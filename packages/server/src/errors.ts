@@ -1,0 +1,55 @@
+// One table of every failure the API can answer with. Each code has one status and one message
+// that says what went wrong and what to do; the wire body is PacerPro's Error plus `code`.
+
+export const ERRORS = {
+  invalid_credentials: { status: 401, message: 'Invalid email or password.' },
+  missing_token: {
+    status: 401,
+    message: 'Authentication required: send the token from POST /v1/session as "Authorization: Bearer <token>".',
+  },
+  invalid_token: { status: 401, message: 'The token is malformed or its signature is invalid. Log in again with POST /v1/session.' },
+  token_expired: { status: 401, message: 'The token has expired. Log in again with POST /v1/session.' },
+  token_revoked: { status: 401, message: 'The token has been revoked or its account is no longer active. Log in again with POST /v1/session.' },
+  malformed_json: { status: 400, message: 'The request body is not valid JSON. Send {"email": "...", "password": "..."}.' },
+  invalid_body: { status: 400, message: 'The request body must be a JSON object: {"email": "...", "password": "..."}.' },
+  invalid_field: { status: 400, message: 'email and password must be strings.' },
+  email_too_long: { status: 400, message: 'email is longer than 254 characters.' },
+  password_too_long: { status: 400, message: 'password is longer than 1024 bytes.' },
+  not_found: { status: 404, message: 'No such resource. The API lives at /v1/session.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed on this resource. Use POST, GET or DELETE on /v1/session.' },
+  body_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send Content-Type: application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests. Retry after the number of seconds in the Retry-After header.' },
+  internal_error: { status: 500, message: 'Internal server error. The incident has been logged; retry later.' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Retry after the number of seconds in the Retry-After header.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** PacerPro's Error model, plus a stable machine-readable code. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  status: number;
+  type: 'error' | 'alert' | 'notice' | 'warning';
+  code: ErrorCode;
+}
+
+/** A failure that maps to one row of ERRORS; thrown by routes, rendered by the error handler. */
+export class ApiProblem extends Error {
+  override readonly name = 'ApiProblem';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string>> = {},
+    message: string = ERRORS[code].message,
+  ) {
+    super(message);
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string = ERRORS[code].message): ErrorBody {
+  return { error: message, message, status: ERRORS[code].status, type: 'error', code };
+}

@@ -1,0 +1,29 @@
+import type { Credentials } from '../auth/sessions.js';
+import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
+import { ApiProblem } from '../errors.js';
+
+export const MAX_EMAIL_LENGTH = 254;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reads the login body: a User {email, password}, or Devise's {user: {email, password}}.
+ * A missing field (or {}) is a failed login (401), as the published clients expect for an empty
+ * User; a body that is not an object, or fields of the wrong type or size, are a bad request (400).
+ */
+export function readCredentials(body: unknown): Credentials {
+  if (body === undefined) throw new ApiProblem('malformed_json');
+  if (!isObject(body)) throw new ApiProblem('invalid_body');
+  const fields = isObject(body.user) && body.email === undefined && body.password === undefined ? body.user : body;
+  const { email, password } = fields;
+  if (email === undefined || email === null || password === undefined || password === null) {
+    throw new ApiProblem('invalid_credentials');
+  }
+  if (typeof email !== 'string' || typeof password !== 'string') throw new ApiProblem('invalid_field');
+  if (email.trim() === '' || password === '') throw new ApiProblem('invalid_credentials');
+  if (email.length > MAX_EMAIL_LENGTH) throw new ApiProblem('email_too_long');
+  // Refused before any hashing: an argon2 pass over megabytes of password is free work for an attacker.
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw new ApiProblem('password_too_long');
+  return { email, password };
+}

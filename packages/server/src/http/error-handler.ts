@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
+import { StoreUnavailableError } from '../store/user-store.js';
+
+// Every answer that is not a success goes out as PacerPro's Error body with a stable code, whether
+// it came from our routes, from Fastify itself (body too large, bad media type) or from a bug.
+
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_BAD_URL: 'not_found',
+};
+
+export function toProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof StoreUnavailableError) return new ApiProblem('service_unavailable', { 'retry-after': '1' });
+  const code = FASTIFY_CODES[(error as FastifyError).code ?? ''];
+  if (code) return new ApiProblem(code);
+  const status = (error as FastifyError).statusCode;
+  if (status === 413) return new ApiProblem('body_too_large');
+  if (status === 415) return new ApiProblem('unsupported_media_type');
+  if (status === 400) return new ApiProblem('invalid_body');
+  return new ApiProblem('internal_error');
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      // Logged with the request id; the client sees only the generic message.
+      request.log.error({ err: error }, 'request failed');
+    }
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="pacerpro"');
+    return reply.code(problem.status).headers(problem.headers).send(errorBody(problem.code, problem.message));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(ERRORS.not_found.status).send(errorBody('not_found')));
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { ApiProblem } from '../errors.js';
+
+const FORBIDDEN_KEY = 'The request body contains a forbidden key (__proto__ or constructor.prototype). Send {"email": "...", "password": "..."}.';
+
+/** Parses a JSON body; refuses prototype-pollution keys. Errors carry our codes, never the input. */
+export function parseJsonBody(text: string): unknown {
+  // The published clients send Content-Type: application/json with no body on GET and DELETE.
+  if (text === '') return undefined;
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const poisoned = /forbidden (prototype|constructor)/.test((error as Error).message);
+    throw poisoned ? new ApiProblem('invalid_body', {}, FORBIDDEN_KEY) : new ApiProblem('malformed_json');
+  }
+}
+
+/** Replaces Fastify's JSON parser with one that accepts an empty body and fails with our codes. */
+export function registerJsonBody(app: FastifyInstance, bodyLimitBytes: number): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}

@@ -1,0 +1,43 @@
+// JSON schemas of the wire models (CONTRACT.md). They drive response serialization now and the
+// OpenAPI document later, so the two cannot drift apart.
+
+export const UserSchema = {
+  $id: 'User',
+  type: 'object',
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254, description: 'The e-mail address that identifies the user.' },
+    password: { type: 'string', description: 'At most 1024 bytes.' },
+  },
+  required: ['email', 'password'],
+} as const;
+
+export const SessionSchema = {
+  $id: 'Session',
+  type: 'object',
+  properties: {
+    jwtToken: { type: 'string', description: 'The JWT to send as "Authorization: Bearer <jwtToken>".' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'When the token expires (ISO 8601, UTC).' },
+  },
+  required: ['jwtToken', 'expiresAt'],
+  additionalProperties: false,
+} as const;
+
+export const EmptySchema = {
+  $id: 'Empty',
+  type: 'object',
+  properties: {},
+  additionalProperties: false,
+} as const;
+
+export const ErrorSchema = {
+  $id: 'Error',
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    status: { type: 'integer' },
+    type: { type: 'string', enum: ['error', 'alert', 'notice', 'warning'] },
+    code: { type: 'string', description: 'A stable machine-readable error code, e.g. invalid_credentials.' },
+  },
+  required: ['error', 'message', 'status', 'type'],
+} as const;

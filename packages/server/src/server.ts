@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import { openStore } from './store/open-store.js';
+import type { UserStore } from './store/user-store.js';
+
+// The process: open the store (migrations run there), build the app, listen, and on SIGINT/SIGTERM
+// stop accepting, let in-flight requests finish, then close the database cleanly.
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: UserStore;
+  /** The URL the server listens on, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(config, { store, logger });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // waits for in-flight requests, then closes idle keep-alive sockets
+      await store.close();
+    })());
+  return { app, store, url: `http://${host}:${port}`, close };
+}
+
+/** Closes the server on the first SIGINT/SIGTERM; a second signal exits at once. */
+export function closeOnSignals(server: RunningServer, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => {
+        logger.info('shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

@@ -1,0 +1,176 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadMigrations } from './migrations.js';
+import {
+  DuplicateEmailError,
+  StoreUnavailableError,
+  emailKey,
+  type NewUser,
+  type User,
+  type UserStore,
+} from './user-store.js';
+
+// The embedded default: one SQLite file in WAL mode, so readers (refresh) never wait for the writer
+// (logout), and several processes can share the file. Every statement is prepared once.
+
+interface UserRow {
+  id: number;
+  email: string;
+  email_key: string;
+  password_hash: string;
+  jti: string;
+  jti_issued_at: number;
+  locked: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    jti: row.jti,
+    jtiIssuedAt: new Date(row.jti_issued_at),
+    locked: row.locked === 1,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** Turns SQLite's busy/locked errors into StoreUnavailableError; everything else passes through. */
+function translate(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT') {
+    return new StoreUnavailableError(
+      `the SQLite database is locked by another process (waited ${BUSY_TIMEOUT_MS} ms); retry, or stop the other writer`,
+    );
+  }
+  return error;
+}
+
+/** The path a DATABASE_URL names when it is not a postgres:// URL: a plain path or sqlite:/file: URL. */
+export function sqlitePath(databaseUrl: string): string {
+  const match = /^(?:sqlite|file):(?:\/\/)?(.*)$/.exec(databaseUrl);
+  return match ? match[1]! : databaseUrl;
+}
+
+export function openSqliteStore(databaseUrl: string, now: () => number = Date.now): UserStore {
+  const path = sqlitePath(databaseUrl);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot open the SQLite database at ${path}: ${(error as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives any process crash (SIGKILL included); only a power loss
+    // can lose the last transactions. FULL would add an fsync to every logout.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw translate(error);
+  }
+
+  const statements = {
+    byEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_key = ?'),
+    byId: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
+    list: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY id'),
+    insert: db.prepare<[string, string, string, string, number, number, number], UserRow>(
+      `INSERT INTO users (email, email_key, password_hash, jti, jti_issued_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    ),
+    setHash: db.prepare<[string, number, number]>('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?'),
+    changePassword: db.prepare<[string, string, number, number, number]>(
+      'UPDATE users SET password_hash = ?, jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
+    ),
+    setLocked: db.prepare<[number, number, number]>('UPDATE users SET locked = ?, updated_at = ? WHERE id = ?'),
+    rotateJti: db.prepare<[string, number, number, number]>(
+      'UPDATE users SET jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
+    ),
+    delete: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
+    insertSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    ping: db.prepare('SELECT count(*) AS n FROM schema_migrations'),
+  };
+
+  // better-sqlite3 is synchronous; the interface is async so the PostgreSQL store fits the same shape.
+  function run<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+
+  return {
+    dialect: 'sqlite',
+    findUserByEmail: (email) =>
+      run(() => {
+        const row = statements.byEmail.get(emailKey(email));
+        return row && toUser(row);
+      }),
+    findUserById: (id) =>
+      run(() => {
+        const row = statements.byId.get(id);
+        return row && toUser(row);
+      }),
+    listUsers: () => run(() => statements.list.all().map(toUser)),
+    createUser: (user: NewUser) =>
+      run(() => {
+        const at = now();
+        try {
+          const row = statements.insert.get(user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, at, at, at);
+          return toUser(row!);
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateEmailError(user.email.trim());
+          throw error;
+        }
+      }),
+    updatePasswordHash: (id, hash) => run(() => statements.setHash.run(hash, now(), id).changes === 1),
+    changePassword: (id, hash, jti) =>
+      run(() => {
+        const at = now();
+        return statements.changePassword.run(hash, jti, at, at, id).changes === 1;
+      }),
+    setLocked: (id, locked) => run(() => statements.setLocked.run(locked ? 1 : 0, now(), id).changes === 1),
+    rotateJti: (id, jti) =>
+      run(() => {
+        const at = now();
+        return statements.rotateJti.run(jti, at, at, id).changes === 1;
+      }),
+    deleteUser: (id) => run(() => statements.delete.run(id).changes === 1),
+    getOrCreateJwtSecret: (candidate) =>
+      run(() => {
+        statements.insertSetting.run('jwt_secret', candidate);
+        return statements.getSetting.get('jwt_secret')!.value;
+      }),
+    ping: () => run(() => void statements.ping.get()),
+    close: () => run(() => void (db.open && db.close())),
+  };
+}
+
+/** Applies the numbered migrations not yet recorded, each in its own write transaction. */
+function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
+  const record = db.prepare<[number, string, number]>('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of loadMigrations('sqlite')) {
+    // IMMEDIATE takes the write lock before checking, so two processes starting together apply each
+    // migration once: the second waits (busy_timeout), then sees it recorded.
+    db.transaction(() => {
+      if (applied.get(migration.version)) return;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }).immediate();
+  }
+}

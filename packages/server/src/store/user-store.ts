@@ -1,0 +1,64 @@
+// The one door to persistent data. Sessions, the CLI and the HTTP layer talk to this interface only,
+// so the embedded SQLite store and the PostgreSQL store are interchangeable and share one test suite.
+
+export interface User {
+  readonly id: number;
+  /** As the user typed it, trimmed. Look-ups compare emailKey(). */
+  readonly email: string;
+  readonly passwordHash: string;
+  /** The current JWT id: only tokens carrying it are accepted. Logout replaces it. */
+  readonly jti: string;
+  /** When the current jti was created, so a session's absolute age can be bounded. */
+  readonly jtiIssuedAt: Date;
+  readonly locked: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly jti: string;
+}
+
+export interface UserStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  findUserByEmail(email: string): Promise<User | undefined>;
+  findUserById(id: number): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  /** Throws DuplicateEmailError when the e-mail (compared by emailKey) is taken. */
+  createUser(user: NewUser): Promise<User>;
+  /** Replaces the hash and leaves the jti alone (used to upgrade a hash at login). */
+  updatePasswordHash(id: number, passwordHash: string): Promise<boolean>;
+  /** Replaces the hash and the jti in one update, so every earlier token dies with the old password. */
+  changePassword(id: number, passwordHash: string, newJti: string): Promise<boolean>;
+  setLocked(id: number, locked: boolean): Promise<boolean>;
+  /** Replaces the user's jti in one atomic update: every token issued before is refused from now on. */
+  rotateJti(id: number, newJti: string): Promise<boolean>;
+  deleteUser(id: number): Promise<boolean>;
+  /**
+   * Returns the JWT secret kept in the database, storing `candidate` first if there is none yet.
+   * Atomic: concurrent first starts on one database all end up with the same secret.
+   */
+  getOrCreateJwtSecret(candidate: string): Promise<string>;
+  /** Cheap query proving the database answers and the schema is current. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How e-mails are compared: trimmed and case-insensitive. */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class DuplicateEmailError extends Error {
+  override readonly name = 'DuplicateEmailError';
+  constructor(email: string) {
+    super(`a user with the e-mail ${email} already exists`);
+  }
+}
+
+/** The database could not be reached or is busy; the caller should retry later. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
