@@ -106,7 +106,7 @@ async function runUsers(args: string[], values: Values, config: Config, io: Io):
 
   // Ask for the password before opening the database, so a prompt never holds a lock.
   const password = action === 'add' || action === 'passwd' ? await readNewPassword(values, io) : undefined;
-  const store: UserStore = await openStore(config.databaseUrl);
+  const store: UserStore = await openStore(config);
   try {
     const hasher = () => createPasswordHasher();
     const target = email ?? '';

@@ -17,6 +17,8 @@ export interface Config {
   /** Origins allowed by CORS; empty means no CORS headers at all. */
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
+  /** How long a SQLite write waits for another process's lock before giving up. */
+  readonly sqliteBusyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +117,12 @@ function settingsTable() {
       accepted: 'an integer number of bytes from 256 to 1048576', defaultValue: 16_384,
       parse: integer(256, 1_048_576),
     } satisfies Setting<'bodyLimitBytes'>,
+    {
+      key: 'sqliteBusyTimeoutMs', env: 'PACERPRO_SQLITE_BUSY_TIMEOUT_MS', flag: 'sqlite-busy-timeout-ms',
+      describe: 'how long a SQLite write waits for another process\'s lock, in milliseconds',
+      accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 5000,
+      parse: integer(0, 60_000),
+    } satisfies Setting<'sqliteBusyTimeoutMs'>,
   ] as const;
 }
 

@@ -18,7 +18,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config);
   let app: FastifyInstance;
   try {
     app = await buildApp(config, { store, logger });

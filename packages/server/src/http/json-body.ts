@@ -16,9 +16,12 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Replaces Fastify's JSON parser with one that accepts an empty body and fails with our codes. */
+/**
+ * JSON is the only body the API takes (Fastify's text/plain parser goes too, so other types get
+ * 415); the parser accepts an empty body and fails with our codes.
+ */
 export function registerJsonBody(app: FastifyInstance, bodyLimitBytes: number): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string));

@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import { openSqliteStore } from './sqlite.js';
 import type { UserStore } from './user-store.js';
 
@@ -6,10 +7,10 @@ export function isPostgresUrl(databaseUrl: string): boolean {
 }
 
 /** Opens the store a DATABASE_URL names and applies pending migrations. */
-export async function openStore(databaseUrl: string): Promise<UserStore> {
-  if (isPostgresUrl(databaseUrl)) {
+export async function openStore(config: Config): Promise<UserStore> {
+  if (isPostgresUrl(config.databaseUrl)) {
     const { openPostgresStore } = await import('./postgres.js');
-    return openPostgresStore(databaseUrl);
+    return openPostgresStore(config.databaseUrl);
   }
-  return openSqliteStore(databaseUrl);
+  return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
 }

@@ -26,7 +26,11 @@ interface UserRow {
   updated_at: number;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
+export interface SqliteOptions {
+  /** How long a write waits for another process's lock before failing with StoreUnavailableError. */
+  readonly busyTimeoutMs?: number;
+  readonly now?: () => number;
+}
 
 function toUser(row: UserRow): User {
   return {
@@ -42,11 +46,11 @@ function toUser(row: UserRow): User {
 }
 
 /** Turns SQLite's busy/locked errors into StoreUnavailableError; everything else passes through. */
-function translate(error: unknown): unknown {
+function translate(error: unknown, busyTimeoutMs: number): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT') {
     return new StoreUnavailableError(
-      `the SQLite database is locked by another process (waited ${BUSY_TIMEOUT_MS} ms); retry, or stop the other writer`,
+      `the SQLite database is locked by another process (waited ${busyTimeoutMs} ms); retry, or stop the other writer`,
     );
   }
   return error;
@@ -58,7 +62,7 @@ export function sqlitePath(databaseUrl: string): string {
   return match ? match[1]! : databaseUrl;
 }
 
-export function openSqliteStore(databaseUrl: string, now: () => number = Date.now): UserStore {
+export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now = Date.now }: SqliteOptions = {}): UserStore {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
@@ -68,7 +72,7 @@ export function openSqliteStore(databaseUrl: string, now: () => number = Date.no
     throw new StoreUnavailableError(`cannot open the SQLite database at ${path}: ${(error as Error).message}`);
   }
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives any process crash (SIGKILL included); only a power loss
     // can lose the last transactions. FULL would add an fsync to every logout.
@@ -77,7 +81,7 @@ export function openSqliteStore(databaseUrl: string, now: () => number = Date.no
     migrate(db);
   } catch (error) {
     db.close();
-    throw translate(error);
+    throw translate(error, busyTimeoutMs);
   }
 
   const statements = {
@@ -107,7 +111,7 @@ export function openSqliteStore(databaseUrl: string, now: () => number = Date.no
     try {
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(translate(error));
+      return Promise.reject(translate(error, busyTimeoutMs));
     }
   }
 

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
+import { loadConfig } from '../../src/config.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { UserStore } from '../../src/store/user-store.js';
+
+// A real server on a real socket over a real SQLite file in a temp folder.
+
+export const PASSWORD = 'correct horse battery staple';
+
+let hasher: Promise<PasswordHasher> | undefined;
+/** One hasher per test process: its dummy hash costs one argon2 run. */
+export const sharedHasher = () => (hasher ??= createPasswordHasher());
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'pacerpro-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly store: UserStore;
+  readonly url: string;
+  readonly port: number;
+  readonly databasePath: string;
+  addUser(email: string, password?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly env?: Record<string, string>;
+  readonly now?: () => number;
+  /** Reuse a database file (restart tests); a fresh temp one otherwise. */
+  readonly databasePath?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const temp = options.databasePath ? undefined : tempDir();
+  const databasePath = options.databasePath ?? join(temp!.dir, 'pacerpro.db');
+  const config = loadConfig({ DATABASE_URL: databasePath, LOG_LEVEL: 'silent', ...options.env });
+  const store = openSqliteStore(config.databaseUrl);
+  const passwords = await sharedHasher();
+  const app = await buildApp(config, { store, passwords, ...(options.now ? { now: options.now } : {}) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    store,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    databasePath,
+    async addUser(email, password = PASSWORD) {
+      const user = await store.createUser({ email, passwordHash: await passwords.hash(password), jti: randomUUID() });
+      return user.id;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      temp?.remove();
+    },
+  };
+}
+
+export interface RawResponse {
+  readonly statusLine: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Sends several raw HTTP/1.1 requests on ONE keep-alive connection, exactly as written, and reads
+ * the answers: for the quirks of the generated clients (no Content-Length, a Content-Type on GET).
+ * Each request must get a response with Content-Length (ours always have one).
+ */
+export function rawRequests(port: number, requests: string[]): Promise<RawResponse[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const responses: RawResponse[] = [];
+    let buffer = Buffer.alloc(0);
+    let next = 0;
+    const sendNext = () => socket.write(requests[next++]!);
+    socket.on('connect', sendNext);
+    socket.on('error', reject);
+    socket.on('close', () => (responses.length === requests.length ? resolve(responses) : reject(new Error(`connection closed after ${responses.length} responses`))));
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const [statusLine = '', ...lines] = buffer.subarray(0, end).toString('latin1').split('\r\n');
+        const headers: Record<string, string> = {};
+        for (const line of lines) {
+          const i = line.indexOf(':');
+          headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+        }
+        const length = Number(headers['content-length'] ?? 0);
+        if (buffer.length < end + 4 + length) return;
+        const body = buffer.subarray(end + 4, end + 4 + length).toString('utf8');
+        buffer = buffer.subarray(end + 4 + length);
+        responses.push({ statusLine, status: Number(statusLine.split(' ')[1]), headers, body });
+        if (responses.length === requests.length) socket.end();
+        else sendNext();
+      }
+    });
+  });
+}
+
+export function decodeJwt(token: string): { header: unknown; payload: Record<string, unknown>; headerJson: string; payloadJson: string } {
+  const [h = '', p = ''] = token.split('.');
+  const headerJson = Buffer.from(h, 'base64url').toString('utf8');
+  const payloadJson = Buffer.from(p, 'base64url').toString('utf8');
+  return { header: JSON.parse(headerJson), payload: JSON.parse(payloadJson), headerJson, payloadJson };
+}
+
+export async function login(url: string, body: unknown = { email: 'alice@example.com', password: PASSWORD }) {
+  const res = await fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { res, json: (await res.json()) as Record<string, unknown> };
+}
+
+export async function call(url: string, method: 'GET' | 'DELETE', authorization?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (authorization !== undefined) headers.authorization = authorization;
+  const res = await fetch(`${url}/v1/session`, { method, headers });
+  return { res, json: (await res.json()) as Record<string, unknown> };
+}
