@@ -1,1 +1,23 @@
-export {};
+export { ApiError, type ApiErrorInit } from './api-error.js';
+export { AuthenticationApi, type ApiResponse } from './authentication-api.js';
+export {
+  Configuration,
+  DEFAULT_BASE_PATH,
+  DEFAULT_USER_AGENT,
+  type ApiKey,
+  type ConfigurationParameters,
+  type FetchFunction,
+} from './configuration.js';
+export { parseDateTime, type Empty, type ErrorBody, type Session, type User } from './models.js';
+export { NotAuthenticatedError } from './not-authenticated-error.js';
+export { RequiredError } from './required-error.js';
+export { isConnectionRefused, parseRetryAfter, type RetryOptions, type RetryPolicy } from './retry.js';
+export {
+  SessionManager,
+  type SessionChange,
+  type SessionChangeReason,
+  type SessionListener,
+  type SessionManagerOptions,
+} from './session-manager.js';
+export { MemoryTokenStore, type StoredSession, type TokenStore } from './token-store.js';
+export { VERSION } from './version.js';

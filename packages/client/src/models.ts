@@ -1,0 +1,60 @@
+/** The credentials posted to log in. */
+export interface User {
+  email: string;
+  password: string;
+}
+
+/** A JWT and the moment it stops being accepted. */
+export interface Session {
+  jwtToken: string;
+  expiresAt: Date;
+}
+
+/** The body of every PacerPro error response; `code` is the server's stable error code, when it sends one. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  status: number;
+  type: 'error' | 'alert' | 'notice' | 'warning' | (string & {});
+  code?: string;
+}
+
+/** The body of DELETE /session: `{}`. */
+export type Empty = Record<string, never>;
+
+// ISO 8601 date-time with a zone, as the contract promises; Date.parse alone would also take
+// "2026-11-28" or "Nov 28 2026" and read zoneless times in the local zone.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Parses an ISO 8601 date-time with a zone; undefined when it is not one. */
+export function parseDateTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a Session from parsed JSON (camelCase keys only, like the generated clients); undefined when it is not one. */
+export function parseSession(json: unknown): Session | undefined {
+  if (!isObject(json) || typeof json.jwtToken !== 'string' || json.jwtToken === '') return undefined;
+  const expiresAt = parseDateTime(json.expiresAt);
+  return expiresAt && { jwtToken: json.jwtToken, expiresAt };
+}
+
+/** Reads the Empty model: any JSON object (an empty body or `null` is not one). */
+export function parseEmpty(json: unknown): Empty | undefined {
+  return isObject(json) ? {} : undefined;
+}
+
+/** Reads a PacerPro Error body; undefined when the JSON is something else. */
+export function parseErrorBody(json: unknown): ErrorBody | undefined {
+  if (!isObject(json)) return undefined;
+  const { error, message, status, type, code } = json;
+  if (typeof error !== 'string' || typeof message !== 'string' || typeof status !== 'number' || typeof type !== 'string') {
+    return undefined;
+  }
+  return typeof code === 'string' ? { error, message, status, type, code } : { error, message, status, type };
+}

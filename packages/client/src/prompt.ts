@@ -1,0 +1,54 @@
+import { createInterface } from 'node:readline/promises';
+
+/** Thrown when the user gives up at a prompt (Ctrl-C, Ctrl-D). */
+export class PromptCancelled extends Error {
+  override name = 'PromptCancelled';
+}
+
+/** Asks for one line on the terminal; the question goes to stderr so stdout stays clean for scripts. */
+export async function askLine(question: string): Promise<string> {
+  const reader = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return (await reader.question(question)).trim();
+  } finally {
+    reader.close();
+  }
+}
+
+/** Asks for a secret on the terminal without echoing it. */
+export function askHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.setEncoding('utf8');
+  input.resume();
+  let secret = '';
+  return new Promise((resolve, reject) => {
+    const finish = (outcome: () => void) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      outcome();
+    };
+    const onData = (chunk: string) => {
+      for (const character of chunk) {
+        if (character === '\r' || character === '\n') return finish(() => resolve(secret));
+        if (character === '\u0003' || (character === '\u0004' && secret === '')) {
+          return finish(() => reject(new PromptCancelled('cancelled')));
+        }
+        if (character === '\u007f' || character === '\b') secret = secret.slice(0, -1);
+        else if (character >= ' ') secret += character;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+/** Reads all of stdin (for --password-stdin), without the final line break. */
+export async function readStdin(): Promise<string> {
+  let text = '';
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) text += chunk as string;
+  return text.replace(/\r?\n$/, '');
+}
