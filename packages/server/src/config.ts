@@ -19,6 +19,14 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** How long a SQLite write waits for another process's lock before giving up. */
   readonly sqliteBusyTimeoutMs: number;
+  /** PostgreSQL only: connections each node keeps at most. */
+  readonly dbPoolSize: number;
+  /** PostgreSQL only: a statement running longer is cancelled and the request answers 503. */
+  readonly dbStatementTimeoutMs: number;
+  /** PostgreSQL only: how long to wait for a connection (new, or free in the pool) before answering 503. */
+  readonly dbConnectTimeoutMs: number;
+  /** Devise's `config.pepper`, appended to the password before bcrypt, for imported Devise hashes. */
+  readonly devisePepper: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +131,29 @@ function settingsTable() {
       accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 5000,
       parse: integer(0, 60_000),
     } satisfies Setting<'sqliteBusyTimeoutMs'>,
+    {
+      key: 'dbPoolSize', env: 'DATABASE_POOL_SIZE', flag: 'db-pool-size',
+      describe: 'PostgreSQL connections per node, at most',
+      accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+    } satisfies Setting<'dbPoolSize'>,
+    {
+      key: 'dbStatementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms',
+      describe: 'PostgreSQL statement timeout in milliseconds; past it the request answers 503',
+      accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 5000,
+      parse: integer(100, 600_000),
+    } satisfies Setting<'dbStatementTimeoutMs'>,
+    {
+      key: 'dbConnectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms',
+      describe: 'how long to wait for a PostgreSQL connection in milliseconds; past it the request answers 503',
+      accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 2000,
+      parse: integer(100, 600_000),
+    } satisfies Setting<'dbConnectTimeoutMs'>,
+    {
+      key: 'devisePepper', env: 'PACERPRO_DEVISE_PEPPER', flag: 'devise-pepper',
+      describe: "Devise's config.pepper, for bcrypt hashes imported from Devise (unset: no pepper)",
+      accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
+      parse: (raw: string) => ok(raw),
+    } satisfies Setting<'devisePepper'>,
   ] as const;
 }
 
@@ -148,7 +179,7 @@ export function loadConfig(
     if (!parsed.ok) {
       const source = fromFlag ? `--${setting.flag}` : setting.env;
       // Never echo a secret back, not even a wrong one.
-      const shown = setting.key === 'jwtSecret' ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
+      const shown = setting.key === 'jwtSecret' || setting.key === 'devisePepper' ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
       throw new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
     }
     config[setting.key] = parsed.value;
