@@ -15,7 +15,9 @@ import { StoreUnavailableError, type UserStore } from './store/user-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(16)} ${s.env.padEnd(22)} ${s.describe}`).join('\n');
+const flagWidth = Math.max(...SETTINGS.map((s) => s.flag.length)) + 2;
+const envWidth = Math.max(...SETTINGS.map((s) => s.env.length));
+const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.describe}`).join('\n');
 
 const HELP = {
   main: `Usage: pacerpro-auth [command] [options]
@@ -41,7 +43,7 @@ Options:
 Runs the HTTP server. Each option can also be given as the environment variable beside it;
 a flag wins over the environment.
 
-Options:            Environment:
+Options:${' '.repeat(flagWidth - 3)}Environment:
 ${settingsHelp}
 `,
   users: `Usage: pacerpro-auth users <add|list|passwd|lock|unlock|revoke|delete> [EMAIL] [options]
@@ -148,7 +150,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const [command = 'serve', ...rest] = positionals;
     if (values.version) return print(io, VERSION), 0;
     if (values.help) {
-      print(io, command === 'users' ? HELP.users : command === 'serve' ? HELP.serve : HELP.main);
+      const topic = positionals[0];
+      print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : HELP.main);
       return 0;
     }
     if (command !== 'serve' && command !== 'users') throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);

@@ -42,8 +42,9 @@ export function promptHidden(question: string, input: TtyInput, output: Writable
         else value += ch;
       }
     };
-    output.write(question);
+    // Raw mode first: anything typed from the moment the question shows must not echo.
     setRawMode(true);
+    output.write(question);
     input.resume();
     input.on('data', onData);
   });

@@ -21,6 +21,15 @@ export interface NewUser {
   readonly jti: string;
 }
 
+/** A user brought over from another system (Devise) with its own id and jti, so its tokens stay valid. */
+export interface ImportedUser {
+  readonly id: number;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly jti: string;
+  readonly locked: boolean;
+}
+
 export interface UserStore {
   readonly dialect: 'sqlite' | 'postgres';
   findUserByEmail(email: string): Promise<User | undefined>;
@@ -36,6 +45,12 @@ export interface UserStore {
   /** Replaces the user's jti in one atomic update: every token issued before is refused from now on. */
   rotateJti(id: number, newJti: string): Promise<boolean>;
   deleteUser(id: number): Promise<boolean>;
+  /**
+   * Inserts a user keeping its id and jti, and moves the id sequence above that id so createUser
+   * never hands it out. Returns false, changing nothing, when the id or the e-mail is already taken:
+   * an existing row is never overwritten, so a second import cannot undo a logout or a rehash.
+   */
+  importUser(user: ImportedUser): Promise<boolean>;
   /**
    * Returns the JWT secret kept in the database, storing `candidate` first if there is none yet.
    * Atomic: concurrent first starts on one database all end up with the same secret.
