@@ -40,6 +40,8 @@ export function retryPolicy(options: RetryOptions | false = {}): RetryPolicy {
 export function parseRetryAfter(value: string, nowMs: number): number | undefined {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Every HTTP-date form starts with the day's name; Date.parse alone would also read "-1" as a year.
+  if (!/^[a-z]{3}/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
