@@ -6,6 +6,7 @@ import {
   DuplicateEmailError,
   StoreUnavailableError,
   emailKey,
+  type ImportedUser,
   type NewUser,
   type User,
   type UserStore,
@@ -101,6 +102,12 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
       'UPDATE users SET jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
     ),
     delete: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
+    // AUTOINCREMENT records the largest id ever inserted (sqlite_sequence), explicit ones included,
+    // so users created after an import get ids above the imported ones.
+    importUser: db.prepare<[number, string, string, string, string, number, number, number, number]>(
+      `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
     insertSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     ping: db.prepare('SELECT count(*) AS n FROM schema_migrations'),
@@ -152,6 +159,12 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         return statements.rotateJti.run(jti, at, at, id).changes === 1;
       }),
     deleteUser: (id) => run(() => statements.delete.run(id).changes === 1),
+    importUser: (user: ImportedUser) =>
+      run(() => {
+        const at = now();
+        const { id, email, passwordHash, jti, locked } = user;
+        return statements.importUser.run(id, email.trim(), emailKey(email), passwordHash, jti, at, locked ? 1 : 0, at, at).changes === 1;
+      }),
     getOrCreateJwtSecret: (candidate) =>
       run(() => {
         statements.insertSetting.run('jwt_secret', candidate);
