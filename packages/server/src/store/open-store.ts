@@ -10,7 +10,11 @@ export function isPostgresUrl(databaseUrl: string): boolean {
 export async function openStore(config: Config): Promise<UserStore> {
   if (isPostgresUrl(config.databaseUrl)) {
     const { openPostgresStore } = await import('./postgres.js');
-    return openPostgresStore(config.databaseUrl);
+    return openPostgresStore(config.databaseUrl, {
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+    });
   }
   return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
 }
