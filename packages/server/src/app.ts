@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
+import { OWASP_ARGON2ID, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -29,7 +29,7 @@ export async function resolveJwtSecret(config: Config, store: UserStore): Promis
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const { store, now = Date.now } = deps;
   const tokens = createTokenService({ secret: await resolveJwtSecret(config, store), ttlSeconds: config.jwtTtlSeconds, now });
-  const passwords = deps.passwords ?? (await createPasswordHasher());
+  const passwords = deps.passwords ?? (await createPasswordHasher(OWASP_ARGON2ID, { devisePepper: config.devisePepper }));
   const sessions = createSessionService({ store, passwords, tokens });
 
   const app = Fastify({

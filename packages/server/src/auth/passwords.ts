@@ -1,5 +1,6 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { isBcryptHash, verifyDeviseBcrypt } from './devise-bcrypt.js';
 
 // Password hashing with argon2id. @node-rs/argon2 runs each hash on the libuv thread pool, so a
 // login never blocks the event loop that serves refreshes.
@@ -31,10 +32,19 @@ export interface PasswordHasher {
 
 const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
-export async function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): Promise<PasswordHasher> {
+export interface HasherOptions {
+  /** Devise's `config.pepper`, needed to verify bcrypt hashes imported from Devise. */
+  readonly devisePepper?: string | undefined;
+}
+
+export async function createPasswordHasher(
+  params: Argon2Params = OWASP_ARGON2ID,
+  { devisePepper }: HasherOptions = {},
+): Promise<PasswordHasher> {
   const options = { algorithm: Algorithm.Argon2id, ...params };
   const hashPassword = (password: string) => hash(password, options);
   const verifyPassword = async (passwordHash: string, password: string) => {
+    if (isBcryptHash(passwordHash)) return verifyDeviseBcrypt(passwordHash, password, devisePepper);
     try {
       return await verify(passwordHash, password);
     } catch {
