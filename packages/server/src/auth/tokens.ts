@@ -35,7 +35,7 @@ export interface TokenOptions {
   readonly leewaySeconds?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // devise-jwt (ruby-jwt) also writes iat and aud; accept them so its tokens verify, nothing else.
 const ALLOWED_CLAIMS = new Set(['jti', 'sub', 'scp', 'exp', 'iat', 'aud']);
 

@@ -25,9 +25,15 @@ export const viewUser = (user: User): UserView => ({
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Devise's own default check (one @, no spaces), plus the 254-character limit of an address. */
+export function isEmailAddress(email: string): boolean {
+  const trimmed = email.trim();
+  return EMAIL.test(trimmed) && trimmed.length <= 254;
+}
+
 export function checkEmail(email: string): string {
   const trimmed = email.trim();
-  if (!EMAIL.test(trimmed) || trimmed.length > 254) {
+  if (!isEmailAddress(trimmed)) {
     throw new CliError(`"${email}" is not an e-mail address (expected name@example.com, at most 254 characters)`, 2);
   }
   return trimmed;
