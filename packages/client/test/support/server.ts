@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SERVER_BIN = join(REPO_ROOT, 'packages/server/bin/pacerpro-auth.js');
 
+/** Known to the tests, so they can forge tokens (expired, badly signed) the real server must refuse. */
+export const JWT_SECRET = 'client-tests-secret-that-is-long-enough-0123456789';
+
 export const ALICE = { email: 'alice@example.com', password: 'correct horse battery' };
 export const BOB = { email: 'bob@example.com', password: 'battery staple horse' };
 
@@ -59,7 +62,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     ...process.env,
     LOG_LEVEL: 'warn',
     PACERPRO_JWT_TTL: String(options.jwtTtlSeconds ?? 3600),
-    PACERPRO_JWT_SECRET: 'client-tests-secret-that-is-long-enough-0123456789',
+    PACERPRO_JWT_SECRET: JWT_SECRET,
   };
   if (options.corsOrigins) env.PACERPRO_CORS_ORIGINS = options.corsOrigins;
   const child = spawn(

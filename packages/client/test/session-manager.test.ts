@@ -1,0 +1,221 @@
+// SessionManager against the real server with a short token lifetime; the manager's clock is
+// injected (real time plus an offset) so a test can stand just before expiry without waiting.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  ApiError,
+  AuthenticationApi,
+  NotAuthenticatedError,
+  type Session,
+  type SessionChange,
+  SessionManager,
+  type SessionManagerOptions,
+  type StoredSession,
+  type TokenStore,
+} from '../src/index.js';
+import { ALICE, type ApiServer, BOB, startApiServer } from './support/server.js';
+
+let server: ApiServer;
+
+before(async () => {
+  server = await startApiServer({ jwtTtlSeconds: 3 });
+});
+after(() => server?.stop());
+
+/** A manager whose requests are counted and whose clock can be moved. */
+function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> = {}) {
+  const calls: string[] = [];
+  const clock = { offsetMs: 0 };
+  const changes: SessionChange[] = [];
+  const manager = new SessionManager({
+    configuration: {
+      basePath: server.basePath,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        calls.push(`${init.method} ${response.status}`);
+        return response;
+      },
+    },
+    now: () => Date.now() + clock.offsetMs,
+    refreshMarginMs: 1500,
+    ...options,
+  });
+  manager.onChange((change) => changes.push(change));
+  /** Moves the manager's clock to `msBefore` ms before the session expires. */
+  const standBefore = (session: Session, msBefore: number) => {
+    clock.offsetMs = session.expiresAt.getTime() - msBefore - Date.now();
+  };
+  return { manager, calls, changes, standBefore };
+}
+
+const api = (token?: string) => new AuthenticationApi({ basePath: server.basePath, apiKey: token });
+const accepted = async (token: string) => assert.ok(await api(token).sessionGet());
+
+describe('SessionManager', () => {
+  it('logs in on the first token() and hands out the same token without requests while fresh', async () => {
+    const { manager, calls, changes } = managed({ credentials: ALICE });
+    const token = await manager.token();
+    assert.equal(await manager.token(), token);
+    assert.equal(await manager.token(), token);
+    assert.deepEqual(calls, ['POST 200']);
+    assert.deepEqual(changes.map((c) => [c.reason, c.session?.jwtToken]), [['login', token]]);
+    assert.equal((await manager.current())?.email, ALICE.email);
+    await accepted(token);
+  });
+
+  it('refreshes within the margin before expiry, without needing credentials', async () => {
+    const session = await api().sessionPost(ALICE);
+    const { manager, calls, changes, standBefore } = managed({ session });
+    assert.equal(await manager.token(), session.jwtToken);
+    standBefore(session, 300);
+    const token = await manager.token();
+    assert.deepEqual(calls, ['GET 200']);
+    assert.deepEqual(changes.map((c) => c.reason), ['refresh']);
+    await accepted(token);
+  });
+
+  it('shares one refresh among 20 concurrent token() calls', async () => {
+    const session = await api().sessionPost(ALICE);
+    const { manager, calls, standBefore } = managed({ session, credentials: ALICE });
+    standBefore(session, 300);
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => manager.token()));
+    assert.deepEqual(calls, ['GET 200']);
+    assert.equal(new Set(tokens).size, 1);
+  });
+
+  it('shares one login among 20 concurrent first calls', async () => {
+    const { manager, calls } = managed({ credentials: ALICE });
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => manager.token()));
+    assert.deepEqual(calls, ['POST 200']);
+    assert.equal(new Set(tokens).size, 1);
+  });
+
+  it('logs in again when the session was revoked by another instance', async () => {
+    const { manager, calls, changes, standBefore } = managed({ credentials: BOB });
+    const revoked = await manager.session();
+    // Another client of the same user logs out everywhere.
+    const other = await api().sessionPost(BOB);
+    await api(other.jwtToken).sessionDelete();
+    await assert.rejects(api(revoked.jwtToken).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
+
+    standBefore(revoked, 300);
+    const token = await manager.token();
+    assert.notEqual(token, revoked.jwtToken);
+    assert.deepEqual(calls, ['POST 200', 'GET 401', 'POST 200']);
+    assert.deepEqual(changes.map((c) => c.reason), ['login', 'login']);
+    await accepted(token);
+  });
+
+  it('gets a new token after invalidate(token) when another call saw the token refused', async () => {
+    const { manager } = managed({ credentials: BOB });
+    const revoked = await manager.token();
+    await api(revoked).sessionDelete();
+    manager.invalidate('some older token'); // ignored: not the current one
+    assert.equal(await manager.token(), revoked);
+    manager.invalidate(revoked);
+    const token = await manager.token();
+    assert.notEqual(token, revoked);
+    await accepted(token);
+  });
+
+  it('without credentials, turns a refused refresh into NotAuthenticatedError, clearing the session', async () => {
+    const store = new RecordingStore();
+    const session = await api().sessionPost(BOB);
+    await api(session.jwtToken).sessionDelete();
+    const { manager, changes } = managed({ session, store });
+    await assert.rejects(manager.refresh(), (error: unknown) => {
+      assert.ok(error instanceof NotAuthenticatedError);
+      assert.ok(error.cause instanceof ApiError && error.cause.code === 401);
+      return true;
+    });
+    assert.deepEqual(changes.map((c) => [c.reason, c.session]), [['rejected', undefined]]);
+    assert.equal(await manager.current(), undefined);
+    assert.deepEqual(store.log, ['get', 'clear']);
+    await assert.rejects(manager.token(), NotAuthenticatedError);
+  });
+
+  it('logs in directly, without a doomed refresh, once the session has expired', async () => {
+    const { manager, calls, standBefore } = managed({ credentials: ALICE });
+    const first = await manager.session();
+    standBefore(first, -1000);
+    await manager.token();
+    assert.deepEqual(calls, ['POST 200', 'POST 200']);
+  });
+
+  it('starts from a bare token by refreshing it, which tells it the expiry', async () => {
+    const { jwtToken } = await api().sessionPost(ALICE);
+    const { manager, calls } = managed({ session: jwtToken });
+    const session = await manager.session();
+    assert.deepEqual(calls, ['GET 200']);
+    assert.ok(session.expiresAt.getTime() > Date.now());
+  });
+
+  it('rejects a wrong password with the 401 ApiError, keeping the session it had and not the bad credentials', async () => {
+    const { manager, calls, standBefore } = managed({ credentials: ALICE });
+    const session = await manager.session();
+    await assert.rejects(manager.login({ ...ALICE, password: 'wrong password!' }), (e: unknown) => e instanceof ApiError && e.code === 401);
+    assert.equal((await manager.current())?.jwtToken, session.jwtToken);
+    // The next login (after expiry) still uses the good credentials.
+    standBefore(session, -1000);
+    await manager.token();
+    assert.deepEqual(calls, ['POST 200', 'POST 401', 'POST 200']);
+  });
+
+  it('logout revokes on the server, clears the store and forgets the credentials', async () => {
+    const store = new RecordingStore();
+    const { manager, changes } = managed({ credentials: BOB, store });
+    const token = await manager.token();
+    await manager.logout();
+    await assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
+    assert.deepEqual(changes.map((c) => c.reason), ['login', 'logout']);
+    assert.deepEqual(store.log, ['get', 'set', 'clear']);
+    await assert.rejects(manager.token(), NotAuthenticatedError);
+    await manager.logout(); // nothing left to do
+  });
+
+  it('keeps the session in an async store that the next manager starts from, for the same server only', async () => {
+    const store = new RecordingStore();
+    const first = managed({ credentials: ALICE, store });
+    const token = await first.manager.token();
+    assert.equal(store.session?.basePath, server.basePath);
+    assert.equal(store.session?.email, ALICE.email);
+
+    const second = managed({ store });
+    assert.equal(await second.manager.token(), token);
+    assert.deepEqual(second.calls, []);
+
+    const elsewhere = new SessionManager({ configuration: { basePath: 'http://127.0.0.1:1/v1' }, store });
+    assert.equal(await elsewhere.current(), undefined);
+  });
+
+  it('stops calling a listener once unsubscribed', async () => {
+    const { manager } = managed({ credentials: ALICE });
+    const seen: string[] = [];
+    const unsubscribe = manager.onChange((change) => seen.push(change.reason));
+    await manager.login();
+    unsubscribe();
+    await manager.login();
+    assert.deepEqual(seen, ['login']);
+  });
+});
+
+/** An async store that logs what the manager does with it. */
+class RecordingStore implements TokenStore {
+  session: StoredSession | undefined;
+  log: string[] = [];
+
+  async get() {
+    this.log.push('get');
+    return this.session;
+  }
+
+  async set(session: StoredSession) {
+    this.log.push('set');
+    this.session = session;
+  }
+
+  async clear() {
+    this.log.push('clear');
+    this.session = undefined;
+  }
+}

@@ -1,0 +1,10 @@
+// Re-signs a real token with changed claims or another key, so tests reach the server's refusals
+// (expired, badly signed) without waiting for a token to age.
+import { createHmac } from 'node:crypto';
+
+export function forgeToken(token: string, claims: Record<string, unknown>, secret: string): string {
+  const [header, payload] = token.split('.');
+  const changed = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')), ...claims };
+  const body = `${header}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
