@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import { PASSWORD, sharedHasher, tempDir } from './support/harness.js';
+
+// Logs never contain the Authorization header, passwords or tokens: at the most verbose level,
+// through every route, including failures and server errors.
+
+function memoryLog() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger('trace', stream) };
+}
+
+test('no token, password or Authorization header reaches the log', async () => {
+  const temp = tempDir();
+  const { lines, logger } = memoryLog();
+  const store = openSqliteStore(`${temp.dir}/log.db`);
+  const config = loadConfig({ DATABASE_URL: `${temp.dir}/log.db`, LOG_LEVEL: 'trace', PACERPRO_JWT_SECRET: 'log-test-secret-log-test-secret-0123' });
+  const passwords = await sharedHasher();
+  await store.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: crypto.randomUUID() });
+  const app = await buildApp(config, { store, passwords, logger });
+  // A route that fails unexpectedly, so the 500 path (which logs the error) is covered too.
+  app.get('/boom', async (request) => {
+    request.log.info({ headers: request.headers, body: { user: { password: PASSWORD } } }, 'a careless log call');
+    throw new Error('unexpected');
+  });
+
+  const json = { 'content-type': 'application/json' };
+  const loggedIn = await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { email: 'alice@example.com', password: PASSWORD } });
+  const token = loggedIn.json<{ jwtToken: string }>().jwtToken;
+  await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { user: { email: 'alice@example.com', password: 'wrong password here' } } });
+  await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: `{"email":"alice@example.com","password":"${PASSWORD}"` });
+  await app.inject({ method: 'GET', url: '/v1/session', headers: { ...json, authorization: `Bearer ${token}` } });
+  const boom = await app.inject({ method: 'GET', url: '/boom', headers: { authorization: `Bearer ${token}` } });
+  assert.equal(boom.statusCode, 500);
+  assert.equal(boom.json<{ code: string }>().code, 'internal_error');
+  await app.inject({ method: 'DELETE', url: '/v1/session', headers: { ...json, authorization: `Bearer ${token}` } });
+  await app.close();
+  await store.close();
+  temp.remove();
+
+  const log = lines.join('');
+  assert.ok(lines.length > 10, 'the requests were logged');
+  assert.match(log, /"a careless log call"/);
+  assert.match(log, /\[redacted\]/);
+  for (const secret of [token, token.split('.')[2]!, PASSWORD, 'wrong password here', 'Bearer ', 'log-test-secret']) {
+    assert.equal(log.includes(secret), false, `the log contains ${secret.slice(0, 12)}…`);
+  }
+});
