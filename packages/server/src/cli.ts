@@ -10,7 +10,7 @@ import { closeOnSignals, startServer } from './server.js';
 import { openStore } from './store/open-store.js';
 import { StoreUnavailableError, type UserStore } from './store/user-store.js';
 
-// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete.
+// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | import devise.
 // Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -33,6 +33,7 @@ Commands:
   users unlock EMAIL       allow them again
   users revoke EMAIL       log a user out everywhere (spins the jti)
   users delete EMAIL       delete a user
+  import devise            copy users from a Rails app with Devise + devise-jwt (ids, jtis, bcrypt hashes)
 
 Options:
   -h, --help               show help for a command: pacerpro-auth users --help
@@ -60,6 +61,11 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
   'password-stdin': { type: 'boolean' },
+  // import devise
+  from: { type: 'string' },
+  csv: { type: 'string' },
+  table: { type: 'string' },
+  'dry-run': { type: 'boolean' },
   ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' }])),
 } as const;
 
@@ -151,8 +157,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (values.version) return print(io, VERSION), 0;
     if (values.help) {
       const topic = positionals[0];
+      // Loaded only when used: it brings in pg, which SQLite-only commands never need.
+      if (topic === 'import') return print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0;
       print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : HELP.main);
       return 0;
+    }
+    if (command === 'import') {
+      const { importCommand } = await import('./cli/import-devise.js');
+      return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));
     }
     if (command !== 'serve' && command !== 'users') throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { isBcryptHash } from '../auth/devise-bcrypt.js';
+import { UUID } from '../auth/tokens.js';
+import { emailKey, type ImportedUser, type User } from '../store/user-store.js';
+import { isEmailAddress } from './users.js';
+
+// The pure half of `import devise`: what a row of a Rails `users` table (or its CSV) becomes, and
+// what importing it would do. No I/O here, so every rule is tested on plain values.
+
+export const REQUIRED_COLUMNS = ['id', 'email', 'encrypted_password', 'jti'] as const;
+// failed_attempts is accepted but not carried over: our throttling counts failures itself, and a
+// Devise lock is already in locked_at.
+export const OPTIONAL_COLUMNS = ['locked_at', 'failed_attempts'] as const;
+
+/** One source row by column name; values as the source gives them (CSV: strings, '' for NULL). */
+export type DeviseRow = Readonly<Record<string, unknown>>;
+
+export type MappedRow =
+  | { readonly ok: true; readonly user: ImportedUser; readonly note?: string }
+  | { readonly ok: false; readonly reason: string };
+
+const present = (value: unknown) => value !== null && value !== undefined && value !== '';
+
+function parseId(value: unknown): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d+$/.test(text.trim())) return undefined;
+  const id = Number(text.trim());
+  return Number.isSafeInteger(id) && id >= 1 ? id : undefined;
+}
+
+/** The columns a source lacks, of those every row needs. */
+export function missingColumns(columns: readonly string[]): string[] {
+  return REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
+}
+
+export function mapDeviseRow(row: DeviseRow, newJti: () => string = randomUUID): MappedRow {
+  const id = parseId(row.id);
+  if (id === undefined) return { ok: false, reason: `id ${JSON.stringify(row.id ?? null)} is not a positive integer` };
+  const email = typeof row.email === 'string' ? row.email.trim() : '';
+  if (!isEmailAddress(email)) return { ok: false, reason: `email ${JSON.stringify(row.email ?? null)} is not an e-mail address` };
+  const hash = row.encrypted_password;
+  if (!present(hash)) return { ok: false, reason: 'encrypted_password is empty: the account has no password to log in with' };
+  if (typeof hash !== 'string' || !isBcryptHash(hash)) return { ok: false, reason: 'encrypted_password is not a bcrypt hash' };
+  const locked = present(row.locked_at);
+  if (typeof row.jti === 'string' && UUID.test(row.jti)) {
+    return { ok: true, user: { id, email, passwordHash: hash, jti: row.jti, locked } };
+  }
+  // Tokens with a jti that is not a UUID are refused anyway; a fresh jti still lets the user log in.
+  return {
+    ok: true,
+    user: { id, email, passwordHash: hash, jti: newJti(), locked },
+    note: 'jti is missing or not a UUID: a new one was made, so tokens issued before are refused',
+  };
+}
+
+export type ImportOutcome =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'conflict'; readonly reason: string };
+
+type Existing = Pick<User, 'id' | 'email'> | undefined;
+
+/**
+ * What importing `user` does, given the users already holding its id and its e-mail. The same
+ * id with the same e-mail is an earlier run of this import: left as it is, since the user may have
+ * logged in (rehash) or out (new jti) since.
+ */
+export function classifyImport(user: ImportedUser, byId: Existing, byEmail: Existing): ImportOutcome {
+  if (byId && emailKey(byId.email) === emailKey(user.email)) return { kind: 'unchanged' };
+  if (byId) return { kind: 'conflict', reason: `id ${user.id} already belongs to ${byId.email}` };
+  if (byEmail) return { kind: 'conflict', reason: `${user.email} already exists with id ${byEmail.id}` };
+  return { kind: 'new' };
+}
