@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { DuplicateEmailError, type UserStore } from '../../src/store/user-store.js';
+
+// One behaviour, two databases: every UserStore implementation must pass these tests unchanged.
+
+export interface TestDatabase {
+  /** A store on this database; several may be open at once, like several nodes. */
+  open(now?: () => number): Promise<UserStore>;
+  destroy(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  /** A new, empty database for each test. */
+  readonly createDatabase: () => Promise<TestDatabase>;
+  readonly skip?: string | false;
+}
+
+const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA';
+const T0 = Date.parse('2026-01-02T03:04:05.678Z');
+
+export function storeConformance(name: string, { createDatabase, skip = false }: ConformanceOptions): void {
+  /** Runs `test` on a fresh database and a store over it; the clock reads `clock.now`. */
+  async function withStore(test: (store: UserStore, db: TestDatabase, clock: { now: number }) => Promise<void>) {
+    const db = await createDatabase();
+    const clock = { now: T0 };
+    const store = await db.open(() => clock.now);
+    try {
+      await test(store, db, clock);
+    } finally {
+      await store.close();
+      await db.destroy();
+    }
+  }
+  const newUser = (email: string) => ({ email, passwordHash: HASH, jti: randomUUID() });
+
+  describe(`UserStore conformance: ${name}`, { skip }, () => {
+    it('creates users with ids from 1 and finds them by id and by e-mail, trimmed and case-insensitive', () =>
+      withStore(async (store) => {
+        const jti = randomUUID();
+        const alice = await store.createUser({ email: '  Alice@Example.com ', passwordHash: HASH, jti });
+        const bob = await store.createUser(newUser('bob@example.com'));
+        assert.equal(store.dialect, name);
+        assert.deepEqual([alice.id, bob.id], [1, 2]);
+        assert.deepEqual(alice, {
+          id: 1,
+          email: 'Alice@Example.com',
+          passwordHash: HASH,
+          jti,
+          jtiIssuedAt: new Date(T0),
+          locked: false,
+          createdAt: new Date(T0),
+          updatedAt: new Date(T0),
+        });
+        assert.deepEqual(await store.findUserByEmail('alice@EXAMPLE.com'), alice);
+        assert.deepEqual(await store.findUserById(1), alice);
+        assert.equal(await store.findUserByEmail('carol@example.com'), undefined);
+        assert.equal(await store.findUserById(99), undefined);
+        assert.deepEqual((await store.listUsers()).map((u) => u.id), [1, 2]);
+      }));
+
+    it('refuses a second user with the same e-mail, also when created concurrently', () =>
+      withStore(async (store) => {
+        await store.createUser(newUser('alice@example.com'));
+        await assert.rejects(store.createUser(newUser('ALICE@example.com ')), DuplicateEmailError);
+        const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.createUser(newUser('bob@example.com'))));
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof DuplicateEmailError, String(r.reason));
+      }));
+
+    it('never reuses the id of a deleted user', () =>
+      withStore(async (store) => {
+        await store.createUser(newUser('a@example.com'));
+        const b = await store.createUser(newUser('b@example.com'));
+        assert.equal(await store.deleteUser(b.id), true);
+        assert.equal(await store.deleteUser(b.id), false);
+        assert.equal((await store.createUser(newUser('c@example.com'))).id, 3);
+      }));
+
+    it('updates the hash, the password with the jti, the lock and the jti, stamping updatedAt', () =>
+      withStore(async (store, _db, clock) => {
+        const user = await store.createUser(newUser('alice@example.com'));
+        clock.now = T0 + 1000;
+        assert.equal(await store.updatePasswordHash(user.id, 'rehashed'), true);
+        let now = (await store.findUserById(user.id))!;
+        assert.deepEqual([now.passwordHash, now.jti, now.updatedAt], ['rehashed', user.jti, new Date(T0 + 1000)]);
+
+        clock.now = T0 + 2000;
+        const jti = randomUUID();
+        assert.equal(await store.changePassword(user.id, 'changed', jti), true);
+        now = (await store.findUserById(user.id))!;
+        assert.deepEqual([now.passwordHash, now.jti, now.jtiIssuedAt], ['changed', jti, new Date(T0 + 2000)]);
+
+        assert.equal(await store.setLocked(user.id, true), true);
+        assert.equal((await store.findUserById(user.id))!.locked, true);
+        assert.equal(await store.setLocked(user.id, false), true);
+        assert.equal((await store.findUserById(user.id))!.locked, false);
+
+        clock.now = T0 + 3000;
+        const rotated = randomUUID();
+        assert.equal(await store.rotateJti(user.id, rotated), true);
+        now = (await store.findUserById(user.id))!;
+        assert.deepEqual([now.jti, now.jtiIssuedAt, now.updatedAt, now.createdAt], [rotated, new Date(T0 + 3000), new Date(T0 + 3000), new Date(T0)]);
+
+        for (const missing of [
+          store.updatePasswordHash(99, 'x'),
+          store.changePassword(99, 'x', randomUUID()),
+          store.setLocked(99, true),
+          store.rotateJti(99, randomUUID()),
+        ]) {
+          assert.equal(await missing, false);
+        }
+      }));
+
+    it('a logout on one store is seen at once by another store on the same database', () =>
+      withStore(async (store, db) => {
+        const other = await db.open();
+        try {
+          const user = await store.createUser(newUser('alice@example.com'));
+          assert.equal((await other.findUserById(user.id))!.jti, user.jti);
+          const jti = randomUUID();
+          await other.rotateJti(user.id, jti);
+          assert.equal((await store.findUserById(user.id))!.jti, jti);
+        } finally {
+          await other.close();
+        }
+      }));
+
+    it('keeps one JWT secret: the first candidate wins, also between stores starting together', () =>
+      withStore(async (store, db) => {
+        const others = await Promise.all([db.open(), db.open()]);
+        try {
+          const secrets = await Promise.all([store, ...others].map((s, i) => s.getOrCreateJwtSecret(`candidate-${i}`)));
+          assert.equal(new Set(secrets).size, 1);
+          assert.equal(await store.getOrCreateJwtSecret('late'), secrets[0]);
+        } finally {
+          await Promise.all(others.map((s) => s.close()));
+        }
+      }));
+
+    it('keeps its data across a reopen, and several stores opening a new database at once all work', async () => {
+      const db = await createDatabase();
+      try {
+        const stores = await Promise.all([db.open(), db.open(), db.open()]);
+        await stores[0]!.createUser(newUser('alice@example.com'));
+        await Promise.all(stores.map((s) => s.ping()));
+        await Promise.all(stores.map((s) => s.close()));
+        const reopened = await db.open();
+        assert.equal((await reopened.findUserByEmail('alice@example.com'))!.id, 1);
+        await reopened.close();
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('imports a user with its own id and jti; later ids continue above it; nothing is overwritten', () =>
+      withStore(async (store) => {
+        const imported = { id: 41, email: 'Dev@Example.com', passwordHash: '$2a$12$bcrypt', jti: randomUUID(), locked: true };
+        assert.equal(await store.importUser(imported), true);
+        const found = (await store.findUserByEmail('dev@example.com'))!;
+        assert.deepEqual(
+          [found.id, found.email, found.passwordHash, found.jti, found.locked, found.jtiIssuedAt],
+          [41, 'Dev@Example.com', '$2a$12$bcrypt', imported.jti, true, new Date(T0)],
+        );
+        assert.equal(await store.importUser({ ...imported, id: 7, email: 'low@example.com' }), true);
+        assert.equal((await store.createUser(newUser('new@example.com'))).id, 42);
+
+        // Taken id, taken e-mail: false, and the row stays as it was.
+        assert.equal(await store.importUser({ ...imported, passwordHash: 'other', jti: randomUUID() }), false);
+        assert.equal(await store.importUser({ ...imported, id: 50 }), false);
+        assert.deepEqual(await store.findUserById(41), found);
+        assert.equal(await store.findUserById(50), undefined);
+        assert.equal((await store.createUser(newUser('next@example.com'))).id, 51);
+      }));
+
+    it('never lowers the id sequence on import', () =>
+      withStore(async (store) => {
+        for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) await store.createUser(newUser(email));
+        await store.deleteUser(3);
+        const user = (id: number, email: string) => ({ id, email, passwordHash: HASH, jti: randomUUID(), locked: false });
+        assert.equal(await store.importUser(user(2, 'x@example.com')), false);
+        assert.equal(await store.importUser(user(3, 'y@example.com')), true); // an explicit id may be a freed one
+        assert.equal((await store.createUser(newUser('d@example.com'))).id, 4);
+      }));
+  });
+}
