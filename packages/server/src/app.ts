@@ -1,12 +1,13 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { OWASP_ARGON2ID, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { registerIpRateLimit } from './http/ip-rate-limit.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { createLogger } from './logger.js';
@@ -25,16 +26,29 @@ export async function resolveJwtSecret(config: Config, store: UserStore): Promis
   return config.jwtSecret ?? store.getOrCreateJwtSecret(randomBytes(48).toString('base64url'));
 }
 
+function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust; // the nearest N proxies
+  return [...trust];
+}
+
 /** Builds the HTTP application without listening: tests drive it with inject() or a real socket. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const { store, now = Date.now } = deps;
-  const tokens = createTokenService({ secret: await resolveJwtSecret(config, store), ttlSeconds: config.jwtTtlSeconds, now });
-  const passwords = deps.passwords ?? (await createPasswordHasher(OWASP_ARGON2ID, { devisePepper: config.devisePepper }));
-  const sessions = createSessionService({ store, passwords, tokens });
+  const tokens = createTokenService({
+    secret: await resolveJwtSecret(config, store),
+    ttlSeconds: config.jwtTtlSeconds,
+    leewaySeconds: config.jwtLeewaySeconds,
+    now,
+  });
+  const passwords = deps.passwords ?? (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper }));
+  const sessions = createSessionService({ store, passwords, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
 
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
+    // request.ip comes from X-Forwarded-For only through the proxies named here.
+    trustProxy: trustProxyOption(config.trustProxy),
   });
   registerJsonBody(app, config.bodyLimitBytes);
   registerErrorHandling(app);
@@ -49,7 +63,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       maxAge: 600, // seconds a browser may cache the preflight answer
     });
   }
-  await app.register(sessionRoutes, { sessions, corsEnabled });
+  const loginRateLimited = config.ipLoginLimitPerMinute > 0;
+  if (loginRateLimited) {
+    await registerIpRateLimit(app, { perMinute: config.ipLoginLimitPerMinute, redisUrl: config.redisUrl });
+  }
+  await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited });
   await app.register(healthRoutes, { store });
   return app;
 }

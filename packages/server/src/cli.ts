@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createPasswordHasher } from './auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher } from './auth/passwords.js';
 import { CliError } from './cli/cli-error.js';
 import { promptHidden, readPasswordFromStdin } from './cli/read-password.js';
 import * as users from './cli/users.js';
@@ -116,7 +116,8 @@ async function runUsers(args: string[], values: Values, config: Config, io: Io):
   const password = action === 'add' || action === 'passwd' ? await readNewPassword(values, io) : undefined;
   const store: UserStore = await openStore(config);
   try {
-    const hasher = () => createPasswordHasher();
+    const hasher = () => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
+    const policy = { minLength: config.passwordMinLength };
     const target = email ?? '';
     switch (action) {
       case 'list': {
@@ -125,9 +126,9 @@ async function runUsers(args: string[], values: Values, config: Config, io: Io):
         return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
       }
       case 'add':
-        return report(io, values, 'added', await users.addUser(store, await hasher(), target, password!));
+        return report(io, values, 'added', await users.addUser(store, await hasher(), policy, target, password!));
       case 'passwd':
-        return report(io, values, 'password changed, sessions revoked for', await users.changePassword(store, await hasher(), target, password!));
+        return report(io, values, 'password changed, sessions revoked for', await users.changePassword(store, await hasher(), policy, target, password!));
       case 'lock':
         return report(io, values, 'locked', await users.setLocked(store, target, true));
       case 'unlock':

@@ -27,6 +27,24 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** Devise's `config.pepper`, appended to the password before bcrypt, for imported Devise hashes. */
   readonly devisePepper: string | undefined;
+  /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
+  readonly jwtLeewaySeconds: number;
+  /** How long one jti may be refreshed before its owner must log in again. */
+  readonly sessionMaxAgeSeconds: number;
+  readonly passwordMinLength: number;
+  /** Consecutive failed logins of one e-mail before it is throttled. */
+  readonly loginMaxFailures: number;
+  /** Login attempts one client IP may make per minute; 0 turns the limit off. */
+  readonly ipLoginLimitPerMinute: number;
+  /** Shares the per-IP counters across nodes; undefined keeps them in memory. */
+  readonly redisUrl: string | undefined;
+  /** Which proxies may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
+  readonly argon2MemoryKib: number;
+  readonly argon2Iterations: number;
+  readonly argon2Parallelism: number;
+  /** Audit events older than this are deleted. */
+  readonly auditRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +89,36 @@ function originList(raw: string): Parsed<readonly string[]> {
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) return refused;
   }
   return ok(origins);
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds, written as a whole number of seconds or with a unit: 90s, 15m, 12h, 30d. */
+export function parseDuration(raw: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] || 's']!;
+  return Number.isSafeInteger(seconds) ? seconds : undefined;
+}
+
+function duration(minSeconds: number, maxSeconds: number) {
+  return (raw: string): Parsed<number> => {
+    const seconds = parseDuration(raw);
+    return seconds !== undefined && seconds >= minSeconds && seconds <= maxSeconds ? ok(seconds) : refused;
+  };
+}
+
+const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(raw: string): Parsed<false | number | readonly string[]> {
+  const value = raw.trim().toLowerCase();
+  if (value === 'false' || value === 'none') return ok(false);
+  if (/^\d+$/.test(value)) return Number(value) <= 10 ? ok(Number(value)) : refused;
+  const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const valid = entries.length > 0 && entries.every((e) => NAMED_RANGES.has(e) || IPV4_CIDR.test(e) || (e.includes(':') && IPV6_CIDR.test(e)));
+  return valid ? ok(entries) : refused;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -154,6 +202,65 @@ function settingsTable() {
       accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
       parse: (raw: string) => ok(raw),
     } satisfies Setting<'devisePepper'>,
+    {
+      key: 'jwtLeewaySeconds', env: 'PACERPRO_JWT_LEEWAY', flag: 'jwt-leeway',
+      describe: 'seconds a token is still accepted after it expires (clock skew between nodes)',
+      accepted: 'an integer number of seconds from 0 to 300', defaultValue: 0, parse: integer(0, 300),
+    } satisfies Setting<'jwtLeewaySeconds'>,
+    {
+      key: 'sessionMaxAgeSeconds', env: 'PACERPRO_SESSION_MAX_AGE', flag: 'session-max-age',
+      describe: 'how long one login may be kept alive by refreshes; then the user logs in again',
+      accepted: 'a duration from 1m to 365d, e.g. 30d, 12h or 3600 (seconds)', defaultValue: 30 * 86_400,
+      parse: duration(60, 365 * 86_400),
+    } satisfies Setting<'sessionMaxAgeSeconds'>,
+    {
+      key: 'passwordMinLength', env: 'PACERPRO_PASSWORD_MIN_LENGTH', flag: 'password-min-length',
+      describe: 'shortest password users add and users passwd accept',
+      accepted: 'an integer from 8 to 64', defaultValue: 12, parse: integer(8, 64),
+    } satisfies Setting<'passwordMinLength'>,
+    {
+      key: 'loginMaxFailures', env: 'PACERPRO_LOGIN_MAX_FAILURES', flag: 'login-max-failures',
+      describe: 'consecutive failed logins of one e-mail before it is throttled with a growing delay',
+      accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+    } satisfies Setting<'loginMaxFailures'>,
+    {
+      key: 'ipLoginLimitPerMinute', env: 'PACERPRO_IP_LOGIN_LIMIT', flag: 'ip-login-limit',
+      describe: 'login attempts per minute from one client IP (0: no limit)',
+      accepted: 'an integer from 0 to 1000000', defaultValue: 20, parse: integer(0, 1_000_000),
+    } satisfies Setting<'ipLoginLimitPerMinute'>,
+    {
+      key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url',
+      describe: 'Redis that shares the per-IP login limits across nodes (unset: in memory)',
+      accepted: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', defaultValue: undefined,
+      parse: (raw: string) => (/^rediss?:\/\/\S+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
+    } satisfies Setting<'redisUrl'>,
+    {
+      key: 'trustProxy', env: 'PACERPRO_TRUST_PROXY', flag: 'trust-proxy',
+      describe: 'proxies whose X-Forwarded-For is believed (unset: none, the socket address is the client)',
+      accepted: 'addresses or CIDRs separated by commas (e.g. 10.0.0.0/8,loopback), or a hop count from 1 to 10',
+      defaultValue: false, parse: trustProxy,
+    } satisfies Setting<'trustProxy'>,
+    {
+      key: 'argon2MemoryKib', env: 'PACERPRO_ARGON2_MEMORY_KIB', flag: 'argon2-memory-kib',
+      describe: 'argon2id memory per hash in KiB (OWASP minimum 19456)',
+      accepted: 'an integer from 19456 to 4194304', defaultValue: 19_456, parse: integer(19_456, 4_194_304),
+    } satisfies Setting<'argon2MemoryKib'>,
+    {
+      key: 'argon2Iterations', env: 'PACERPRO_ARGON2_ITERATIONS', flag: 'argon2-iterations',
+      describe: 'argon2id passes per hash (OWASP minimum 2)',
+      accepted: 'an integer from 2 to 100', defaultValue: 2, parse: integer(2, 100),
+    } satisfies Setting<'argon2Iterations'>,
+    {
+      key: 'argon2Parallelism', env: 'PACERPRO_ARGON2_PARALLELISM', flag: 'argon2-parallelism',
+      describe: 'argon2id lanes per hash',
+      accepted: 'an integer from 1 to 16', defaultValue: 1, parse: integer(1, 16),
+    } satisfies Setting<'argon2Parallelism'>,
+    {
+      key: 'auditRetentionSeconds', env: 'PACERPRO_AUDIT_RETENTION', flag: 'audit-retention',
+      describe: 'how long audit events are kept',
+      accepted: 'a duration from 1d to 3650d, e.g. 90d', defaultValue: 90 * 86_400,
+      parse: duration(86_400, 3650 * 86_400),
+    } satisfies Setting<'auditRetentionSeconds'>,
   ] as const;
 }
 

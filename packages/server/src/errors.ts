@@ -10,6 +10,7 @@ export const ERRORS = {
   invalid_token: { status: 401, message: 'The token is malformed or its signature is invalid. Log in again with POST /v1/session.' },
   token_expired: { status: 401, message: 'The token has expired. Log in again with POST /v1/session.' },
   token_revoked: { status: 401, message: 'The token has been revoked or its account is no longer active. Log in again with POST /v1/session.' },
+  session_too_old: { status: 401, message: 'This session has reached its maximum age. Log in again with POST /v1/session.' },
   malformed_json: { status: 400, message: 'The request body is not valid JSON. Send {"email": "...", "password": "..."}.' },
   invalid_body: { status: 400, message: 'The request body must be a JSON object: {"email": "...", "password": "..."}.' },
   invalid_field: { status: 400, message: 'email and password must be strings.' },

@@ -32,6 +32,15 @@ export interface PasswordHasher {
 
 const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
+/** The argon2id parameters a Config asks for (never below OWASP's minimum: config.ts bounds them). */
+export function argon2ParamsFrom(config: {
+  readonly argon2MemoryKib: number;
+  readonly argon2Iterations: number;
+  readonly argon2Parallelism: number;
+}): Argon2Params {
+  return { memoryCost: config.argon2MemoryKib, timeCost: config.argon2Iterations, parallelism: config.argon2Parallelism };
+}
+
 export interface HasherOptions {
   /** Devise's `config.pepper`, needed to verify bcrypt hashes imported from Devise. */
   readonly devisePepper?: string | undefined;

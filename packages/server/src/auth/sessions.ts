@@ -26,6 +26,12 @@ export interface SessionDeps {
   readonly store: UserStore;
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
+  /**
+   * How long one jti may live. Refresh keeps the jti, so without this bound a stolen token could
+   * be renewed forever; past it, tokens are refused and the next login spins a fresh jti.
+   */
+  readonly sessionMaxAgeSeconds: number;
+  readonly now?: () => number;
   readonly newJti?: () => string;
 }
 
@@ -35,12 +41,22 @@ function sameJti(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createSessionService({ store, passwords, tokens, newJti = randomUUID }: SessionDeps): SessionService {
+export function createSessionService({
+  store,
+  passwords,
+  tokens,
+  sessionMaxAgeSeconds,
+  now = Date.now,
+  newJti = randomUUID,
+}: SessionDeps): SessionService {
+  const tooOld = (user: User) => now() - user.jtiIssuedAt.getTime() >= sessionMaxAgeSeconds * 1000;
+
   async function authenticate(token: string): Promise<User> {
     const verified = tokens.verify(token);
     if (!verified.ok) throw new ApiProblem(verified.reason);
     const user = await store.findUserById(verified.claims.sub);
     if (!user || user.locked || !sameJti(user.jti, verified.claims.jti)) throw new ApiProblem('token_revoked');
+    if (tooOld(user)) throw new ApiProblem('session_too_old');
     return user;
   }
 
@@ -57,6 +73,11 @@ export function createSessionService({ store, passwords, tokens, newJti = random
       if (!matches || user.locked) throw new ApiProblem('invalid_credentials');
       if (passwords.needsRehash(user.passwordHash)) {
         await store.updatePasswordHash(user.id, await passwords.hash(password));
+      }
+      if (tooOld(user)) {
+        const jti = newJti();
+        await store.rotateJti(user.id, jti);
+        return tokens.issue({ id: user.id, jti });
       }
       return tokens.issue(user);
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { passwordProblem } from '../auth/password-policy.js';
+import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { DuplicateEmailError, type User, type UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
@@ -45,14 +45,20 @@ async function existingUser(store: UserStore, email: string): Promise<User> {
   return user;
 }
 
-function checkPassword(password: string, email: string): void {
-  const problem = passwordProblem(password, email);
+async function checkPassword(password: string, email: string, policy: PasswordPolicy): Promise<void> {
+  const problem = await passwordProblem(password, email, policy);
   if (problem) throw new CliError(problem);
 }
 
-export async function addUser(store: UserStore, hasher: PasswordHasher, email: string, password: string): Promise<UserView> {
+export async function addUser(
+  store: UserStore,
+  hasher: PasswordHasher,
+  policy: PasswordPolicy,
+  email: string,
+  password: string,
+): Promise<UserView> {
   const address = checkEmail(email);
-  checkPassword(password, address);
+  await checkPassword(password, address, policy);
   try {
     return viewUser(await store.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
   } catch (error) {
@@ -66,9 +72,15 @@ export async function listUsers(store: UserStore): Promise<UserView[]> {
 }
 
 /** A new password also spins the jti: tokens issued under the old password stop working. */
-export async function changePassword(store: UserStore, hasher: PasswordHasher, email: string, password: string): Promise<UserView> {
+export async function changePassword(
+  store: UserStore,
+  hasher: PasswordHasher,
+  policy: PasswordPolicy,
+  email: string,
+  password: string,
+): Promise<UserView> {
   const user = await existingUser(store, email);
-  checkPassword(password, user.email);
+  await checkPassword(password, user.email, policy);
   await store.changePassword(user.id, await hasher.hash(password), randomUUID());
   return viewUser((await store.findUserById(user.id)) ?? user);
 }

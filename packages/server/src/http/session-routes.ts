@@ -4,6 +4,7 @@ import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
 import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';
+import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
 
 // POST, GET and DELETE /v1/session exactly as CONTRACT.md states.
@@ -12,6 +13,8 @@ export interface SessionRoutesOptions {
   readonly sessions: SessionService;
   /** Whether OPTIONS belongs to CORS preflight (then the CORS plugin answers it). */
   readonly corsEnabled: boolean;
+  /** Whether POST is under the per-IP limit (registerIpRateLimit must have run). */
+  readonly loginRateLimited: boolean;
 }
 
 function tokenFrom(request: FastifyRequest): string {
@@ -27,7 +30,7 @@ function sendSession(reply: FastifyReply, issued: IssuedToken) {
   return { jwtToken: issued.token, expiresAt: issued.expiresAt.toISOString() };
 }
 
-export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled }: SessionRoutesOptions) {
+export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled, loginRateLimited }: SessionRoutesOptions) {
   // Tokens must never sit in a shared or browser cache; errors are not worth caching either.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -36,7 +39,7 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
 
   const sessionResponse = { 200: SessionSchema };
 
-  app.post('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) =>
+  app.post('/v1/session', { schema: { response: sessionResponse }, ...(loginRateLimited ? { config: LOGIN_RATE_LIMIT } : {}) }, async (request, reply) =>
     sendSession(reply, await sessions.login(readCredentials(request.body))),
   );
 

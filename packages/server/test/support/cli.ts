@@ -11,9 +11,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** A clean environment: no settings leak in from the machine running the tests. */
+/**
+ * A clean environment: no settings leak in from the machine running the tests. The per-IP login
+ * limit is off unless a test turns it on, since every test client is 127.0.0.1.
+ */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...extra };
 }
 
 export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {

@@ -43,7 +43,8 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const temp = options.databasePath ? undefined : tempDir();
   const databasePath = options.databasePath ?? join(temp!.dir, 'pacerpro.db');
-  const config = loadConfig({ DATABASE_URL: databasePath, LOG_LEVEL: 'silent', ...options.env });
+  // The per-IP login limit is off unless a test turns it on: every test client is 127.0.0.1.
+  const config = loadConfig({ DATABASE_URL: databasePath, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...options.env });
   const store = openSqliteStore(config.databaseUrl);
   const passwords = await sharedHasher();
   const app = await buildApp(config, { store, passwords, ...(options.now ? { now: options.now } : {}) });

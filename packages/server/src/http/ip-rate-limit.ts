@@ -1,0 +1,44 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { ApiProblem } from '../errors.js';
+
+// Per-client-IP limit on login attempts, counted in fixed one-minute windows. With a Redis URL the
+// counters are shared by every node; otherwise each process keeps its own, in a bounded LRU. The
+// client IP is request.ip, which honours X-Forwarded-For only through the proxies config trusts.
+
+export interface IpRateLimitOptions {
+  readonly perMinute: number;
+  readonly redisUrl: string | undefined;
+}
+
+/** The route config that puts a route under the limit (see registerIpRateLimit). */
+export const LOGIN_RATE_LIMIT = { rateLimit: {} } as const;
+
+export async function registerIpRateLimit(app: FastifyInstance, { perMinute, redisUrl }: IpRateLimitOptions): Promise<void> {
+  const redis = redisUrl
+    ? // No offline queue and one retry: when Redis is down a login must not wait for it.
+      new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000, lazyConnect: true })
+    : undefined;
+  if (redis) {
+    redis.on('error', (error: Error) => app.log.warn({ err: error }, 'Redis for login rate limits is unreachable; limits are not enforced until it is back'));
+    await redis.connect().catch(() => undefined); // reconnects by itself; skipOnError keeps logins working meanwhile
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
+  }
+  await app.register(rateLimit, {
+    global: false,
+    max: perMinute,
+    timeWindow: 60_000,
+    cache: 10_000, // distinct IPs remembered in memory at most
+    ...(redis ? { redis, nameSpace: 'pacerpro:login-ip:' } : {}),
+    skipOnError: true,
+    // Only Retry-After, and only on 429: counters in every answer would make otherwise identical
+    // login failures differ from one another.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+    errorResponseBuilder: (_request, context) =>
+      new ApiProblem('rate_limited', { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) }),
+  });
+}
