@@ -113,3 +113,27 @@ describe('DELETE /session', () => {
     await refusal(api().sessionDelete(), 401);
   });
 });
+
+describe('a throttled login', () => {
+  let throttled: ApiServer;
+  before(async () => {
+    throttled = await startApiServer({ ipLoginLimitPerMinute: 2 });
+  });
+  after(() => throttled?.stop());
+
+  it('is a 429 ApiError with Retry-After, and POST is not retried', async () => {
+    let posts = 0;
+    const client = new AuthenticationApi({
+      basePath: throttled.basePath,
+      fetch: (input, init) => (posts++, fetch(input, init)),
+    });
+    await client.sessionPost(ALICE);
+    const { jwtToken } = await client.sessionPost(ALICE);
+    const error = await refusal(client.sessionPost(ALICE), 429, 'rate_limited');
+    assert.equal(error.message, 'Too Many Requests');
+    assert.match(error.responseHeaders.get('retry-after') ?? '', /^[1-9]\d*$/);
+    assert.equal(posts, 3);
+    // Refreshing is not a login: it is not throttled.
+    await new AuthenticationApi({ basePath: throttled.basePath, apiKey: jwtToken }).sessionGet();
+  });
+});

@@ -196,3 +196,17 @@ describe('pacerpro', () => {
     assert.equal((await savedSession()).email, ALICE.email);
   });
 });
+
+describe('pacerpro against a throttling server', () => {
+  let throttled: ApiServer;
+  before(async () => {
+    throttled = await startApiServer({ ipLoginLimitPerMinute: 1 });
+  });
+  after(() => throttled?.stop());
+
+  it('says when to try again', async () => {
+    const args = ['login', '--base-url', throttled.basePath, '--email', ALICE.email, '--password-stdin'];
+    assert.equal((await pacerpro(args, { input: ALICE.password })).status, 0);
+    assertFailure(await pacerpro(args, { input: ALICE.password }), 1, /^pacerpro: too many attempts \(429 Too Many Requests\): try again in \d+ s$/m);
+  });
+});

@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   jwtTtlSeconds?: number;
   /** PACERPRO_CORS_ORIGINS */
   corsOrigins?: string;
+  /** PACERPRO_IP_LOGIN_LIMIT; default 0 (off), so that tests logging in often are never throttled by accident. */
+  ipLoginLimitPerMinute?: number;
   /** Added before the server starts; default: alice and bob. */
   users?: { email: string; password: string }[];
 }
@@ -63,7 +65,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     LOG_LEVEL: 'warn',
     PACERPRO_JWT_TTL: String(options.jwtTtlSeconds ?? 3600),
     PACERPRO_JWT_SECRET: JWT_SECRET,
+    PACERPRO_IP_LOGIN_LIMIT: String(options.ipLoginLimitPerMinute ?? 0),
   };
+  delete env.REDIS_URL; // each test server counts on its own
   if (options.corsOrigins) env.PACERPRO_CORS_ORIGINS = options.corsOrigins;
   const child = spawn(
     process.execPath,
