@@ -122,7 +122,6 @@ function checkColumns(columns: readonly string[], source: string): void {
   }
 }
 
-const PAGE_ROWS = 1000;
 const INTEGER_TYPES = new Set([pg.types.builtins.INT2, pg.types.builtins.INT4, pg.types.builtins.INT8]);
 
 function quoteTable(table: string): string {
@@ -130,7 +129,7 @@ function quoteTable(table: string): string {
 }
 
 /** The rows of a Rails database's users table, page by page in id order (any size of table). */
-export async function* readPostgresRows(url: string, table: string, connectTimeoutMs: number): AsyncGenerator<SourceRow> {
+export async function* readPostgresRows(url: string, table: string, connectTimeoutMs: number, pageRows = 1000): AsyncGenerator<SourceRow> {
   const target = parsePostgresUrl(url);
   const client = new pg.Client({
     connectionString: target.connectionString,
@@ -149,15 +148,16 @@ export async function* readPostgresRows(url: string, table: string, connectTimeo
     if (!INTEGER_TYPES.has(idType)) throw new CliError(`${source}: the id column is not an integer, so ids cannot be kept`);
     const optional = OPTIONAL_COLUMNS.filter((column) => columns.includes(column));
     // Text, so a row with an odd value is reported by the row mapper instead of failing the query.
-    const select = [...REQUIRED_COLUMNS, ...optional].map((c) => `${pg.escapeIdentifier(c)}::text`).join(', ');
+    const select = [...REQUIRED_COLUMNS, ...optional].map((c) => `t.${pg.escapeIdentifier(c)}::text AS ${pg.escapeIdentifier(c)}`).join(', ');
     let after = '0';
     for (;;) {
       const page = await client.query<Record<string, string | null>>(
-        `SELECT ${select} FROM ${quoteTable(table)} WHERE id > $1 ORDER BY id LIMIT ${PAGE_ROWS}`,
+        // t.id, not the text column of the same name: pages follow the numeric order.
+        `SELECT ${select} FROM ${quoteTable(table)} AS t WHERE t.id > $1 ORDER BY t.id LIMIT ${pageRows}`,
         [after],
       );
       for (const row of page.rows) yield { row };
-      if (page.rows.length < PAGE_ROWS) break;
+      if (page.rows.length < pageRows) break;
       after = page.rows[page.rows.length - 1]!.id!;
     }
   } catch (error) {
