@@ -38,6 +38,8 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Reuse a database file (restart tests); a fresh temp one otherwise. */
   readonly databasePath?: string;
+  /** Wraps the shared hasher, e.g. to count verifications. */
+  readonly passwords?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -45,8 +47,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const databasePath = options.databasePath ?? join(temp!.dir, 'pacerpro.db');
   // The per-IP login limit is off unless a test turns it on: every test client is 127.0.0.1.
   const config = loadConfig({ DATABASE_URL: databasePath, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...options.env });
-  const store = openSqliteStore(config.databaseUrl);
-  const passwords = await sharedHasher();
+  // The store stamps jti and user times with the same clock the app reads.
+  const store = openSqliteStore(config.databaseUrl, options.now ? { now: options.now } : {});
+  const hasher = await sharedHasher();
+  const passwords = options.passwords ? options.passwords(hasher) : hasher;
   const app = await buildApp(config, { store, passwords, ...(options.now ? { now: options.now } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -58,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     databasePath,
     async addUser(email, password = PASSWORD) {
-      const user = await store.createUser({ email, passwordHash: await passwords.hash(password), jti: randomUUID() });
+      const user = await store.createUser({ email, passwordHash: await hasher.hash(password), jti: randomUUID() });
       return user.id;
     },
     async close() {
