@@ -1,19 +1,14 @@
 // Every operation against the real server, in both Authorization forms, and every error path.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ApiError, AuthenticationApi, type ConfigurationParameters, type Session } from '../src/index.js';
 import { forgeToken } from './support/jwt.js';
-import { ALICE, type ApiServer, BOB, JWT_SECRET, startApiServer } from './support/server.js';
+import { ALICE, BOB, JWT_SECRET, useApiServer } from './support/server.js';
 
 const TTL_SECONDS = 600;
-let server: ApiServer;
+const server = useApiServer({ jwtTtlSeconds: TTL_SECONDS });
 
-before(async () => {
-  server = await startApiServer({ jwtTtlSeconds: TTL_SECONDS });
-});
-after(() => server?.stop());
-
-const api = (parameters: ConfigurationParameters = {}) => new AuthenticationApi({ basePath: server.basePath, ...parameters });
+const api = (parameters: ConfigurationParameters = {}) => new AuthenticationApi({ basePath: server().basePath, ...parameters });
 const login = (user = ALICE) => api().sessionPost(user);
 
 async function refusal(promise: Promise<unknown>, status: number, code?: string): Promise<ApiError> {
@@ -115,16 +110,12 @@ describe('DELETE /session', () => {
 });
 
 describe('a throttled login', () => {
-  let throttled: ApiServer;
-  before(async () => {
-    throttled = await startApiServer({ ipLoginLimitPerMinute: 2 });
-  });
-  after(() => throttled?.stop());
+  const throttled = useApiServer({ ipLoginLimitPerMinute: 2 });
 
   it('is a 429 ApiError with Retry-After, and POST is not retried', async () => {
     let posts = 0;
     const client = new AuthenticationApi({
-      basePath: throttled.basePath,
+      basePath: throttled().basePath,
       fetch: (input, init) => (posts++, fetch(input, init)),
     });
     await client.sessionPost(ALICE);
@@ -134,6 +125,6 @@ describe('a throttled login', () => {
     assert.match(error.responseHeaders.get('retry-after') ?? '', /^[1-9]\d*$/);
     assert.equal(posts, 3);
     // Refreshing is not a login: it is not throttled.
-    await new AuthenticationApi({ basePath: throttled.basePath, apiKey: jwtToken }).sessionGet();
+    await new AuthenticationApi({ basePath: throttled().basePath, apiKey: jwtToken }).sessionGet();
   });
 });

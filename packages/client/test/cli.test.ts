@@ -4,20 +4,17 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import { AuthenticationApi, ApiError } from '../src/index.js';
 import { forgeToken } from './support/jwt.js';
-import { ALICE, type ApiServer, BOB, freePort, JWT_SECRET, REPO_ROOT, startApiServer } from './support/server.js';
+import { ALICE, BOB, freePort, JWT_SECRET, REPO_ROOT, useApiServer } from './support/server.js';
 
 const BIN = join(REPO_ROOT, 'packages/client/bin/pacerpro.js');
-let server: ApiServer;
+const server = useApiServer();
 let configHome: string;
 let sessionFile: string;
 
-before(async () => {
-  server = await startApiServer();
-});
-after(() => server?.stop());
+after(() => rm(configHome, { recursive: true, force: true }));
 beforeEach(async () => {
   if (configHome) await rm(configHome, { recursive: true, force: true });
   configHome = await mkdtemp(join(tmpdir(), 'pacerpro-cli-test-'));
@@ -31,7 +28,7 @@ interface Result {
 }
 
 function pacerpro(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
-  const env = { ...process.env, XDG_CONFIG_HOME: configHome, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome, ...options.env };
   if (!options.env?.PACERPRO_BASE_URL) delete env.PACERPRO_BASE_URL;
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'pipe' });
   let stdout = '';
@@ -42,10 +39,10 @@ function pacerpro(args: string[], options: { input?: string; env?: NodeJS.Proces
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-const loginArgs = (user = ALICE) => ['login', '--base-url', server.basePath, '--email', user.email, '--password-stdin'];
+const loginArgs = (user = ALICE) => ['login', '--base-url', server().basePath, '--email', user.email, '--password-stdin'];
 const login = (user = ALICE) => pacerpro(loginArgs(user), { input: `${user.password}\n` });
 const savedSession = async () => JSON.parse(await readFile(sessionFile, 'utf8')) as Record<string, string>;
-const api = (token: string) => new AuthenticationApi({ basePath: server.basePath, apiKey: token });
+const api = (token: string) => new AuthenticationApi({ basePath: server().basePath, apiKey: token });
 const refused = (token: string) =>
   assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
 
@@ -75,9 +72,9 @@ describe('pacerpro', () => {
     assertFailure(await pacerpro(['frobnicate']), 2, /unknown command 'frobnicate'/);
     assertFailure(await pacerpro(['token', '--email', 'x']), 2, /Unknown option '--email'.*pacerpro token --help/);
     assertFailure(await pacerpro(['login', '--base-url', 'ftp://example.com']), 2, /not an http\(s\) URL/);
-    assertFailure(await pacerpro(['login', '--base-url', server.basePath]), 2, /pass --email/);
+    assertFailure(await pacerpro(['login', '--base-url', server().basePath]), 2, /pass --email/);
     assertFailure(
-      await pacerpro(['login', '--base-url', server.basePath, '--email', ALICE.email]),
+      await pacerpro(['login', '--base-url', server().basePath, '--email', ALICE.email]),
       2,
       /not a terminal: pass --password-stdin/,
     );
@@ -86,13 +83,13 @@ describe('pacerpro', () => {
   it('logs in, keeping the session in a 0600 file in a 0700 directory, written whole', async () => {
     const result = await login();
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server.basePath}; the session expires at .* \\(in (\\d+[dhms] ?)+\\)\\.\\n$`));
+    assert.match(result.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}; the session expires at .* \\(in (\\d+[dhms] ?)+\\)\\.\\n$`));
     assert.equal((await stat(sessionFile)).mode & 0o777, 0o600);
     assert.equal((await stat(join(configHome, 'pacerpro'))).mode & 0o777, 0o700);
     assert.deepEqual(await readdir(join(configHome, 'pacerpro')), ['session.json']); // no temporary file left
     const saved = await savedSession();
     assert.equal(saved.email, ALICE.email);
-    assert.equal(saved.basePath, server.basePath);
+    assert.equal(saved.basePath, server().basePath);
     await api(saved.jwtToken!).sessionGet();
   });
 
@@ -100,7 +97,7 @@ describe('pacerpro', () => {
     await login();
     const status = await pacerpro(['status']);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server.basePath}\\nSession expires at \\S+Z \\(in (\\d+[dhms] ?)+\\)\\n$`));
+    assert.match(status.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}\\nSession expires at \\S+Z \\(in (\\d+[dhms] ?)+\\)\\n$`));
 
     const token = await pacerpro(['token']);
     assert.equal(token.status, 0, token.stderr);
@@ -156,7 +153,7 @@ describe('pacerpro', () => {
     const down = `http://127.0.0.1:${await freePort()}/v1`;
     const viaEnv = await pacerpro(['login', '--email', ALICE.email, '--password-stdin'], {
       input: ALICE.password,
-      env: { PACERPRO_BASE_URL: server.basePath },
+      env: { PACERPRO_BASE_URL: server().basePath },
     });
     assert.equal(viaEnv.status, 0, viaEnv.stderr);
     const flagWins = await pacerpro(loginArgs(), { input: ALICE.password, env: { PACERPRO_BASE_URL: down } });
@@ -175,7 +172,7 @@ describe('pacerpro', () => {
 
   it('asks for the e-mail and, without echoing it, the password on a terminal', async () => {
     // script(1) gives the command a pseudo-terminal; what it prints is what the user would see.
-    const command = `'${process.execPath}' '${BIN}' login --base-url '${server.basePath}'`;
+    const command = `'${process.execPath}' '${BIN}' login --base-url '${server().basePath}'`;
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, XDG_CONFIG_HOME: configHome }, stdio: 'pipe' });
     let screen = '';
     const waitFor = (text: string) =>
@@ -198,14 +195,10 @@ describe('pacerpro', () => {
 });
 
 describe('pacerpro against a throttling server', () => {
-  let throttled: ApiServer;
-  before(async () => {
-    throttled = await startApiServer({ ipLoginLimitPerMinute: 1 });
-  });
-  after(() => throttled?.stop());
+  const throttled = useApiServer({ ipLoginLimitPerMinute: 1 });
 
   it('says when to try again', async () => {
-    const args = ['login', '--base-url', throttled.basePath, '--email', ALICE.email, '--password-stdin'];
+    const args = ['login', '--base-url', throttled().basePath, '--email', ALICE.email, '--password-stdin'];
     assert.equal((await pacerpro(args, { input: ALICE.password })).status, 0);
     assertFailure(await pacerpro(args, { input: ALICE.password }), 1, /^pacerpro: too many attempts \(429 Too Many Requests\): try again in \d+ s$/m);
   });

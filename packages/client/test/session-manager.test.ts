@@ -1,7 +1,7 @@
 // SessionManager against the real server with a short token lifetime; the manager's clock is
 // injected (real time plus an offset) so a test can stand just before expiry without waiting.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   ApiError,
   AuthenticationApi,
@@ -13,14 +13,9 @@ import {
   type StoredSession,
   type TokenStore,
 } from '../src/index.js';
-import { ALICE, type ApiServer, BOB, startApiServer } from './support/server.js';
+import { ALICE, BOB, useApiServer } from './support/server.js';
 
-let server: ApiServer;
-
-before(async () => {
-  server = await startApiServer({ jwtTtlSeconds: 3 });
-});
-after(() => server?.stop());
+const server = useApiServer({ jwtTtlSeconds: 3 });
 
 /** A manager whose requests are counted and whose clock can be moved. */
 function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> = {}) {
@@ -29,7 +24,7 @@ function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> =
   const changes: SessionChange[] = [];
   const manager = new SessionManager({
     configuration: {
-      basePath: server.basePath,
+      basePath: server().basePath,
       fetch: async (input, init) => {
         const response = await fetch(input, init);
         calls.push(`${init.method} ${response.status}`);
@@ -48,7 +43,7 @@ function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> =
   return { manager, calls, changes, standBefore };
 }
 
-const api = (token?: string) => new AuthenticationApi({ basePath: server.basePath, apiKey: token });
+const api = (token?: string) => new AuthenticationApi({ basePath: server().basePath, apiKey: token });
 const accepted = async (token: string) => assert.ok(await api(token).sessionGet());
 
 describe('SessionManager', () => {
@@ -177,7 +172,7 @@ describe('SessionManager', () => {
     const store = new RecordingStore();
     const first = managed({ credentials: ALICE, store });
     const token = await first.manager.token();
-    assert.equal(store.session?.basePath, server.basePath);
+    assert.equal(store.session?.basePath, server().basePath);
     assert.equal(store.session?.email, ALICE.email);
 
     const second = managed({ store });

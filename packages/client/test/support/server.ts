@@ -1,9 +1,11 @@
 // Starts the real PacerPro server (packages/server) on a free port, with its own SQLite file.
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -119,4 +121,14 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Starts a server before the tests of the enclosing suite (or file) and stops it after them. */
+export function useApiServer(options: ApiServerOptions = {}): () => ApiServer {
+  let server: ApiServer | undefined;
+  before(async () => {
+    server = await startApiServer(options);
+  });
+  after(() => server?.stop());
+  return () => server ?? assert.fail('the API server has not started');
 }
