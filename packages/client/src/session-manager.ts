@@ -14,7 +14,7 @@ export interface SessionManagerOptions {
   session?: Session | string;
   /** Default: memory only. */
   store?: TokenStore;
-  /** Refresh this long before expiresAt (at most half the token's remaining life). Default 60000. */
+  /** Refresh this long before expiresAt (at most half the life of a token it was just given). Default 60000. */
   refreshMarginMs?: number;
   /** Milliseconds since the epoch; injectable so tests need not wait for a token to age. */
   now?: () => number;
@@ -184,7 +184,7 @@ export class SessionManager {
   async #save(session: Session, reason: SessionChangeReason, email = this.#session?.email): Promise<Session> {
     const stored: StoredSession = { ...toSession(session), basePath: this.#basePath };
     if (email !== undefined) stored.email = email;
-    this.#use(stored);
+    this.#use(stored, true);
     await this.#store.set(stored);
     this.#emit(reason, session);
     return toSession(session);
@@ -197,12 +197,14 @@ export class SessionManager {
     this.#emit(reason, undefined);
   }
 
-  #use(session: StoredSession): void {
+  /** Holds `session`; `fresh` when it was just issued, so its remaining life is its whole life. */
+  #use(session: StoredSession, fresh = false): void {
     this.#session = { ...session };
     const expiresAt = session.expiresAt.getTime();
-    // A margin longer than half the remaining life would refresh on almost every call.
-    const margin = Math.max(0, Math.min(this.#marginMs, (expiresAt - this.#now()) / 2));
-    this.#refreshAt = expiresAt - margin;
+    // A margin longer than half a token's life would refresh on almost every call. The life is only
+    // known for a token just issued; one loaded from a store is refreshed within the full margin.
+    const margin = fresh ? Math.min(this.#marginMs, (expiresAt - this.#now()) / 2) : this.#marginMs;
+    this.#refreshAt = expiresAt - Math.max(0, margin);
   }
 
   #emit(reason: SessionChangeReason, session: Session | undefined): void {

@@ -139,6 +139,19 @@ describe('pacerpro', () => {
     await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
   });
 
+  it('refreshes the token it prints when the session expires within a minute', async () => {
+    await login();
+    const saved = await savedSession();
+    const soon = new Date(Date.now() + 30_000).toISOString();
+    await writeFile(sessionFile, JSON.stringify({ ...saved, expiresAt: soon }));
+    const result = await pacerpro(['token']);
+    assert.equal(result.status, 0, result.stderr);
+    const refreshed = await savedSession();
+    assert.equal(result.stdout, `${refreshed.jwtToken}\n`);
+    assert.ok(Date.parse(refreshed.expiresAt!) > Date.parse(soon), 'the saved expiry moved on');
+    await api(refreshed.jwtToken!).sessionGet();
+  });
+
   it('tells to log in again when the saved session has expired', async () => {
     await login();
     const saved = await savedSession();

@@ -69,6 +69,24 @@ describe('SessionManager', () => {
     await accepted(token);
   });
 
+  it('does not refresh on every call when the margin is longer than the token lives', async () => {
+    const { manager, calls, standBefore } = managed({ credentials: ALICE, refreshMarginMs: 60_000 });
+    const session = await manager.session();
+    await manager.token();
+    assert.deepEqual(calls, ['POST 200']);
+    standBefore(session, 300); // within half the life: time to refresh
+    await manager.token();
+    assert.deepEqual(calls, ['POST 200', 'GET 200']);
+  });
+
+  it('refreshes a stored session within the full margin, its life being unknown', async () => {
+    const store = new RecordingStore();
+    store.session = await api().sessionPost(ALICE);
+    const { manager, calls } = managed({ store, refreshMarginMs: 60_000 });
+    await manager.token();
+    assert.deepEqual(calls, ['GET 200']);
+  });
+
   it('shares one refresh among 20 concurrent token() calls', async () => {
     const session = await api().sessionPost(ALICE);
     const { manager, calls, standBefore } = managed({ session, credentials: ALICE });
