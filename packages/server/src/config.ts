@@ -8,6 +8,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** PEM certificate and key files: with both, the server speaks HTTPS. */
+  readonly tlsCertPath: string | undefined;
+  readonly tlsKeyPath: string | undefined;
+  /** Serve /metrics on this port instead of the API's; undefined keeps it on the API's port. */
+  readonly metricsPort: number | undefined;
   /** A SQLite file path (or `:memory:`), or a postgres:// URL. */
   readonly databaseUrl: string;
   /** The HS256 secret; undefined means "generate one at first start and keep it in the database". */
@@ -134,6 +139,23 @@ function settingsTable() {
       accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0', defaultValue: '127.0.0.1',
       parse: (raw: string) => (/^[\w.:\-[\]]+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
     } satisfies Setting<'host'>,
+    {
+      key: 'tlsCertPath', env: 'PACERPRO_TLS_CERT', flag: 'tls-cert',
+      describe: 'PEM certificate file (with --tls-key): serve HTTPS',
+      accepted: 'the path of a PEM certificate file, e.g. /etc/pacerpro/tls/cert.pem', defaultValue: undefined,
+      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
+    } satisfies Setting<'tlsCertPath'>,
+    {
+      key: 'tlsKeyPath', env: 'PACERPRO_TLS_KEY', flag: 'tls-key',
+      describe: 'PEM private key file of the certificate (with --tls-cert)',
+      accepted: 'the path of an unencrypted PEM private key file, e.g. /etc/pacerpro/tls/key.pem', defaultValue: undefined,
+      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
+    } satisfies Setting<'tlsKeyPath'>,
+    {
+      key: 'metricsPort', env: 'PACERPRO_METRICS_PORT', flag: 'metrics-port',
+      describe: 'serve /metrics on this port instead of the API port (unset: on the API port)',
+      accepted: 'an integer from 0 to 65535', defaultValue: undefined, parse: integer(0, 65535),
+    } satisfies Setting<'metricsPort'>,
     {
       key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url',
       describe: 'SQLite file path, or a postgres:// URL',
@@ -290,6 +312,10 @@ export function loadConfig(
       throw new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
     }
     config[setting.key] = parsed.value;
+  }
+  // A certificate without its key (or the reverse) cannot serve HTTPS: refuse rather than fall back to HTTP.
+  if ((config.tlsCertPath === undefined) !== (config.tlsKeyPath === undefined)) {
+    throw new ConfigError('PACERPRO_TLS_CERT and PACERPRO_TLS_KEY (--tls-cert, --tls-key) go together: set both to serve HTTPS, or neither.');
   }
   return Object.freeze(config) as unknown as Config;
 }
