@@ -5,13 +5,19 @@ import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './a
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { registerDocs } from './http/docs-routes.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { registerIpRateLimit } from './http/ip-rate-limit.js';
 import { registerJsonBody } from './http/json-body.js';
+import { REQUEST_ID_OPTIONS, echoRequestId } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { createLogger } from './logger.js';
+import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { timePasswordHasher, timeUserStore } from './metrics/timed.js';
 import type { UserStore } from './store/user-store.js';
+import { readTlsFiles } from './tls.js';
 
 export interface AppDeps {
   readonly store: UserStore;
@@ -19,6 +25,8 @@ export interface AppDeps {
   readonly now?: () => number;
   readonly logger?: FastifyBaseLogger;
   readonly passwords?: PasswordHasher;
+  /** The app's Prometheus metrics; given by the caller that serves them on another port. */
+  readonly metrics?: Metrics;
 }
 
 /** The configured secret, or the one kept in the database (generated at the first start). */
@@ -34,32 +42,45 @@ function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((add
 
 /** Builds the HTTP application without listening: tests drive it with inject() or a real socket. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const { store, now = Date.now } = deps;
+  const { now = Date.now } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const store = timeUserStore(deps.store, metrics);
   const tokens = createTokenService({
     secret: await resolveJwtSecret(config, store),
     ttlSeconds: config.jwtTtlSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
     now,
   });
-  const passwords = deps.passwords ?? (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper }));
+  const passwords = timePasswordHasher(
+    deps.passwords ?? (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper })),
+    metrics,
+  );
   const sessions = createSessionService({ store, passwords, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
 
+  const tls = await readTlsFiles(config);
+  // Typed as the plain HTTP instance whichever it is: only the listening socket differs.
   const app = Fastify({
+    ...REQUEST_ID_OPTIONS,
+    https: tls ?? null,
     loggerInstance: deps.logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     // request.ip comes from X-Forwarded-For only through the proxies named here.
     trustProxy: trustProxyOption(config.trustProxy),
-  });
+  }) as unknown as FastifyInstance;
   registerJsonBody(app, config.bodyLimitBytes);
   registerErrorHandling(app);
+  echoRequestId(app);
+  recordHttpMetrics(app, metrics);
+  if (config.metricsPort === undefined) metricsRoute(app, metrics);
+  await registerDocs(app); // before the routes it documents
 
   const corsEnabled = config.corsOrigins.length > 0;
   if (corsEnabled) {
     await app.register(cors, {
       origin: [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
-      exposedHeaders: ['Authorization', 'Retry-After'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
+      exposedHeaders: ['Authorization', 'Retry-After', 'X-Request-Id'],
       maxAge: 600, // seconds a browser may cache the preflight answer
     });
   }

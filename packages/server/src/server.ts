@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 import { openStore } from './store/open-store.js';
 import type { UserStore } from './store/user-store.js';
 
@@ -12,18 +14,24 @@ import type { UserStore } from './store/user-store.js';
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly store: UserStore;
-  /** The URL the server listens on, e.g. http://127.0.0.1:3000 */
+  /** The URL the server listens on, e.g. http://127.0.0.1:3000 (https:// with TLS) */
   readonly url: string;
+  /** Where /metrics is served when PACERPRO_METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config);
-  let app: FastifyInstance;
+  const metrics = createMetrics();
+  let app: FastifyInstance | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
-    app = await buildApp(config, { store, logger });
+    app = await buildApp(config, { store, logger, metrics });
     await app.listen({ port: config.port, host: config.host });
+    if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
   } catch (error) {
+    await app?.close();
     await store.close();
     throw error;
   }
@@ -34,10 +42,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await metricsServer?.close();
       await app.close(); // waits for in-flight requests, then closes idle keep-alive sockets
       await store.close();
     })());
-  return { app, store, url: `http://${host}:${port}`, close };
+  const scheme = config.tlsCertPath === undefined ? 'http' : 'https';
+  return { app, store, url: `${scheme}://${host}:${port}`, metricsUrl: metricsServer?.url, close };
 }
 
 /** Closes the server on the first SIGINT/SIGTERM; a second signal exits at once. */

@@ -41,3 +41,22 @@ export const ErrorSchema = {
   },
   required: ['error', 'message', 'status', 'type'],
 } as const;
+
+export const HealthSchema = {
+  $id: 'Health',
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok'] } },
+  required: ['status'],
+  additionalProperties: false,
+} as const;
+
+export const ReadinessSchema = {
+  $id: 'Readiness',
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready'] },
+    database: { type: 'string', enum: ['sqlite', 'postgres'], description: 'The kind of database the server uses.' },
+  },
+  required: ['status', 'database'],
+  additionalProperties: false,
+} as const;

@@ -1,0 +1,44 @@
+import { performance } from 'node:perf_hooks';
+import type { PasswordHasher } from '../auth/passwords.js';
+import type { UserStore } from '../store/user-store.js';
+import type { Metrics } from './metrics.js';
+
+// Decorators that time the slow dependencies (password hashing, the database) without either
+// of them knowing about metrics. The histogram child of each method is looked up once, here,
+// not on every call.
+
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+
+function timeMethods<T extends object>(target: T, names: readonly (keyof T & string)[], observeFor: (name: string) => (seconds: number) => void): T {
+  const timed: Record<string, unknown> = {};
+  for (const name of names) {
+    const method = target[name] as unknown as AsyncMethod;
+    const observe = observeFor(name);
+    timed[name] = async (...args: never[]) => {
+      const start = performance.now();
+      try {
+        return await method.apply(target, args);
+      } finally {
+        observe((performance.now() - start) / 1000);
+      }
+    };
+  }
+  // Untimed members (sync checks, properties) pass through unchanged.
+  return { ...target, ...timed };
+}
+
+export function timePasswordHasher(hasher: PasswordHasher, metrics: Metrics): PasswordHasher {
+  return timeMethods(hasher, ['hash', 'verify', 'verifyDummy'], (name) => {
+    const child = metrics.passwordHashDuration.labels(name);
+    return (seconds) => child.observe(seconds);
+  });
+}
+
+/** Every async method of the store except close(), labelled by its name. */
+export function timeUserStore(store: UserStore, metrics: Metrics): UserStore {
+  const names = (Object.keys(store) as (keyof UserStore)[]).filter((name) => typeof store[name] === 'function' && name !== 'close');
+  return timeMethods(store, names, (name) => {
+    const child = metrics.databaseDuration.labels(name);
+    return (seconds) => child.observe(seconds);
+  });
+}
