@@ -1,7 +1,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { readFileSync } from 'node:fs';
-import { ERRORS, errorBody, type ErrorCode } from '../errors.js';
+import { errorBody, type ErrorCode } from '../errors.js';
 import { EmptySchema, ErrorSchema, HealthSchema, ReadinessSchema, SessionSchema, UserSchema } from './schemas.js';
 
 // The OpenAPI 3.1 description of the API. @fastify/swagger walks the routes as they are registered
@@ -56,7 +56,7 @@ const RETRY_AFTER_HEADER = header('Seconds to wait before retrying.', { type: 'i
 
 /** One error status: PacerPro's Error body, with an example for each code that answers it. */
 function errorResponse(description: string, codes: readonly ErrorCode[], headers: Record<string, JsonSchema> = {}) {
-  const examples = Object.fromEntries(codes.map((code) => [code, { summary: ERRORS[code].message, value: errorBody(code) }]));
+  const examples = Object.fromEntries(codes.map((code) => [code, { value: errorBody(code) }]));
   return {
     description,
     headers: { 'X-Request-Id': REQUEST_ID_HEADER, ...headers },
@@ -64,7 +64,7 @@ function errorResponse(description: string, codes: readonly ErrorCode[], headers
   };
 }
 
-const TOKEN_REFUSED = ['missing_token', 'invalid_token', 'token_expired', 'token_revoked'] as const satisfies readonly ErrorCode[];
+const TOKEN_REFUSED = ['missing_token', 'invalid_token', 'token_expired', 'token_revoked', 'session_too_old'] as const satisfies readonly ErrorCode[];
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': header('Always Bearer realm="pacerpro".') };
 
 /** The failures every operation can meet, whatever it does. */
