@@ -52,7 +52,7 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
     const exited = new Promise<number | null>((done) => child.on('close', done));
     const onData = (d: Buffer) => {
       output += d.toString();
-      const match = /PacerPro auth listening on (http:\/\/[^"\s]+)/.exec(output);
+      const match = /PacerPro auth listening on (https?:\/\/[^"\s]+)/.exec(output);
       if (match) resolve({ child, url: match[1]!, output: () => output, exited });
     };
     child.stdout.on('data', onData);
