@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/user-store.js';
 
@@ -25,15 +25,18 @@ export function toProblem(error: unknown): ApiProblem {
   return new ApiProblem('internal_error');
 }
 
+/** Answers any failure as PacerPro's Error body: for the app's error handler and the auth plugin. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const problem = toProblem(error);
+  if (problem.status >= 500) {
+    // Logged with the request id; the client sees only the generic message.
+    request.log.error({ err: error }, 'request failed');
+  }
+  if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="pacerpro"');
+  return reply.code(problem.status).headers(problem.headers).send(errorBody(problem.code, problem.message));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
-    if (problem.status >= 500) {
-      // Logged with the request id; the client sees only the generic message.
-      request.log.error({ err: error }, 'request failed');
-    }
-    if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="pacerpro"');
-    return reply.code(problem.status).headers(problem.headers).send(errorBody(problem.code, problem.message));
-  });
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((_request, reply) => reply.code(ERRORS.not_found.status).send(errorBody('not_found')));
 }
