@@ -128,6 +128,22 @@ describe('OpenAPI document', () => {
     }
   });
 
+  test('the live docs page and its assets are served by the server itself, no CDN', async () => {
+    const page = await fetch(`${server.url}/v1/docs`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /https?:/);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(assets.some((a) => a.endsWith('/swagger-ui-bundle.js')));
+    for (const asset of assets) {
+      assert.doesNotMatch(asset, /^(https?:)?\/\//, `${asset} is on another host`);
+      const res = await fetch(new URL(asset, `${server.url}/v1/docs`));
+      assert.equal(res.status, 200, asset);
+      await res.arrayBuffer();
+    }
+  });
+
   test('the real answers of the server match the documented schemas', async () => {
     const answers: Array<[string, string, { res: Response; json: unknown }]> = [];
     const post = async (contentType: string, body: string) => {
