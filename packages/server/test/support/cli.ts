@@ -41,7 +41,7 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `pacerpro-auth serve --port 0` and waits for the line that says where it listens. */
+/** Starts `pacerpro-auth serve --port 0` and waits for the line that says where it listens (logged at info). */
 export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
