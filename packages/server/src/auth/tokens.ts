@@ -50,12 +50,25 @@ export function readClaims(header: Record<string, unknown>, payload: Record<stri
   const { jti, sub, scp, exp, iat, aud } = payload;
   if (Object.keys(payload).some((k) => !ALLOWED_CLAIMS.has(k))) return undefined;
   if (typeof jti !== 'string' || !UUID.test(jti)) return undefined;
-  if (typeof sub !== 'number' || !Number.isSafeInteger(sub) || sub < 1) return undefined;
+  const userId = readSubject(sub);
+  if (userId === undefined) return undefined;
   if (scp !== 'user') return undefined;
   if (typeof exp !== 'number' || !Number.isSafeInteger(exp)) return undefined;
   if (iat !== undefined && (typeof iat !== 'number' || !Number.isSafeInteger(iat))) return undefined;
   if (aud !== undefined && aud !== null && typeof aud !== 'string') return undefined;
-  return { jti, sub, scp, exp };
+  return { jti, sub: userId, scp, exp };
+}
+
+/**
+ * The user id in `sub`. We write a JSON number (CONTRACT.md); warden-jwt_auth (devise-jwt) has
+ * written String(id) since 0.1.3, so a canonical decimal string is read too — nothing looser
+ * ("07", "7a", " 7", "7.0" are refused), so one id has exactly two spellings.
+ */
+function readSubject(sub: unknown): number | undefined {
+  if (typeof sub === 'number') return Number.isSafeInteger(sub) && sub >= 1 ? sub : undefined;
+  if (typeof sub !== 'string' || !/^[1-9]\d{0,15}$/.test(sub)) return undefined;
+  const id = Number(sub);
+  return Number.isSafeInteger(id) ? id : undefined;
 }
 
 export function createTokenService({ secret, ttlSeconds, now = Date.now, leewaySeconds = 0 }: TokenOptions): TokenService {
