@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { loadMigrations } from '../src/store/migrations.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../src/config.js';
@@ -40,8 +41,9 @@ describe('PostgreSQL specifics', { skip }, () => {
     try {
       const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(schema.url, { poolSize: 1 })));
       await Promise.all(stores.map((s) => s.close()));
-      const rows = await adminQuery(`SELECT version, name FROM ${schema.name}.schema_migrations`);
-      assert.deepEqual(rows, [{ version: 1, name: 'users' }]);
+      const rows = await adminQuery(`SELECT version, name FROM ${schema.name}.schema_migrations ORDER BY version`);
+      assert.deepEqual(rows, loadMigrations('postgres').map(({ version, name }) => ({ version, name })));
+      assert.ok(rows.length >= 2);
     } finally {
       await schema.drop();
     }

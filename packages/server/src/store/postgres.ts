@@ -5,6 +5,7 @@ import {
   DuplicateEmailError,
   StoreUnavailableError,
   emailKey,
+  type AuditEventType,
   type ImportedUser,
   type NewUser,
   type User,
@@ -33,6 +34,16 @@ interface UserRow {
   locked: boolean;
   created_at: Date;
   updated_at: Date;
+}
+
+interface AuditRow {
+  at: Date;
+  event: AuditEventType;
+  user_id: string | null;
+  email_key: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
 }
 
 const { Pool, Client, DatabaseError } = pg;
@@ -201,6 +212,90 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
       await query('offer-secret', `INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [candidate]);
       const { rows } = await query<{ value: string }>('read-secret', `SELECT value FROM settings WHERE key = 'jwt_secret'`);
       return rows[0]!.value;
+    },
+    async getLoginFailures(key) {
+      const { rows } = await query<{ failures: number; blocked_until: Date | null }>(
+        'get-failures',
+        'SELECT failures, blocked_until FROM login_failures WHERE email_key = $1',
+        [key],
+      );
+      return rows[0] && { failures: rows[0].failures, blockedUntil: rows[0].blocked_until ?? undefined };
+    },
+    async recordLoginFailure(key) {
+      const { rows } = await query<{ failures: number }>(
+        'record-failure',
+        `INSERT INTO login_failures (email_key, failures, last_failure_at) VALUES ($1, 1, $2)
+         ON CONFLICT (email_key) DO UPDATE SET failures = login_failures.failures + 1, last_failure_at = EXCLUDED.last_failure_at
+         RETURNING failures`,
+        [key, at()],
+      );
+      return rows[0]!.failures;
+    },
+    async blockLogins(key, until) {
+      await query(
+        'block-logins',
+        'UPDATE login_failures SET blocked_until = GREATEST(blocked_until, $1) WHERE email_key = $2',
+        [until, key],
+      );
+    },
+    async clearLoginFailures(key) {
+      await query('clear-failures', 'DELETE FROM login_failures WHERE email_key = $1', [key]);
+    },
+    async pruneLoginFailures(before, keepAtMost) {
+      const stale = await query(
+        'prune-stale-failures',
+        'DELETE FROM login_failures WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)',
+        [before, at()],
+      );
+      const excess = await query(
+        'prune-excess-failures',
+        `DELETE FROM login_failures WHERE email_key IN (
+           SELECT email_key FROM login_failures ORDER BY blocked_until NULLS FIRST, last_failure_at
+           LIMIT GREATEST(0, (SELECT count(*) FROM login_failures) - $1))`,
+        [keepAtMost],
+      );
+      return (stale.rowCount ?? 0) + (excess.rowCount ?? 0);
+    },
+    async appendAuditEvents(events) {
+      if (events.length === 0) return;
+      // One statement for the whole batch: column arrays unnested into rows.
+      await query(
+        'append-audit',
+        `INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id)
+         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+        [
+          events.map((e) => e.at),
+          events.map((e) => e.event),
+          events.map((e) => e.userId ?? null),
+          events.map((e) => e.email ?? null),
+          events.map((e) => e.ip ?? null),
+          events.map((e) => e.userAgent ?? null),
+          events.map((e) => e.requestId ?? null),
+        ],
+      );
+    },
+    async listAuditEvents({ userId, email, since, limit }) {
+      const { rows } = await query<AuditRow>(
+        'list-audit',
+        `SELECT * FROM (
+           SELECT * FROM audit_events
+           WHERE ($1::bigint IS NULL AND $2::text IS NULL OR user_id = $1 OR email_key = $2) AND at >= $3
+           ORDER BY at DESC, id DESC LIMIT $4
+         ) newest ORDER BY at, id`,
+        [userId ?? null, email ?? null, since ?? new Date(0), limit],
+      );
+      return rows.map((row) => ({
+        at: row.at,
+        event: row.event,
+        userId: row.user_id === null ? undefined : Number(row.user_id),
+        email: row.email_key ?? undefined,
+        ip: row.ip ?? undefined,
+        userAgent: row.user_agent ?? undefined,
+        requestId: row.request_id ?? undefined,
+      }));
+    },
+    async pruneAuditEvents(before) {
+      return (await query('prune-audit', 'DELETE FROM audit_events WHERE at < $1', [before])).rowCount ?? 0;
     },
     async ping() {
       await query('ping', 'SELECT count(*) FROM schema_migrations');

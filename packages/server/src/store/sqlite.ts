@@ -6,6 +6,8 @@ import {
   DuplicateEmailError,
   StoreUnavailableError,
   emailKey,
+  type AuditEvent,
+  type AuditEventType,
   type ImportedUser,
   type NewUser,
   type User,
@@ -31,6 +33,28 @@ export interface SqliteOptions {
   /** How long a write waits for another process's lock before failing with StoreUnavailableError. */
   readonly busyTimeoutMs?: number;
   readonly now?: () => number;
+}
+
+interface AuditRow {
+  at: number;
+  event: AuditEventType;
+  user_id: number | null;
+  email_key: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    at: new Date(row.at),
+    event: row.event,
+    userId: row.user_id ?? undefined,
+    email: row.email_key ?? undefined,
+    ip: row.ip ?? undefined,
+    userAgent: row.user_agent ?? undefined,
+    requestId: row.request_id ?? undefined,
+  };
 }
 
 function toUser(row: UserRow): User {
@@ -111,7 +135,39 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     insertSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     ping: db.prepare('SELECT count(*) AS n FROM schema_migrations'),
+    getFailures: db.prepare<[string], { failures: number; blocked_until: number }>(
+      'SELECT failures, blocked_until FROM login_failures WHERE email_key = ?',
+    ),
+    recordFailure: db.prepare<[string, number], { failures: number }>(
+      `INSERT INTO login_failures (email_key, failures, last_failure_at) VALUES (?, 1, ?)
+       ON CONFLICT (email_key) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+       RETURNING failures`,
+    ),
+    block: db.prepare<[number, string]>('UPDATE login_failures SET blocked_until = max(blocked_until, ?) WHERE email_key = ?'),
+    clearFailures: db.prepare<[string]>('DELETE FROM login_failures WHERE email_key = ?'),
+    pruneStaleFailures: db.prepare<[number, number]>('DELETE FROM login_failures WHERE last_failure_at < ? AND blocked_until < ?'),
+    pruneExcessFailures: db.prepare<[number]>(
+      `DELETE FROM login_failures WHERE email_key IN (
+         SELECT email_key FROM login_failures ORDER BY blocked_until, last_failure_at
+         LIMIT max(0, (SELECT count(*) FROM login_failures) - ?))`,
+    ),
+    appendAudit: db.prepare<[number, string, number | null, string | null, string | null, string | null, string | null]>(
+      'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    listAudit: db.prepare<[{ userId: number | null; email: string | null; since: number; limit: number }], AuditRow>(
+      `SELECT * FROM (
+         SELECT * FROM audit_events
+         WHERE (@userId IS NULL AND @email IS NULL OR user_id = @userId OR email_key = @email) AND at >= @since
+         ORDER BY at DESC, id DESC LIMIT @limit
+       ) ORDER BY at, id`,
+    ),
+    pruneAudit: db.prepare<[number]>('DELETE FROM audit_events WHERE at < ?'),
   };
+  const appendAuditEvents = db.transaction((events: readonly AuditEvent[]) => {
+    for (const e of events) {
+      statements.appendAudit.run(e.at.getTime(), e.event, e.userId ?? null, e.email ?? null, e.ip ?? null, e.userAgent ?? null, e.requestId ?? null);
+    }
+  });
 
   // better-sqlite3 is synchronous; the interface is async so the PostgreSQL store fits the same shape.
   function run<T>(work: () => T): Promise<T> {
@@ -170,6 +226,22 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         statements.insertSetting.run('jwt_secret', candidate);
         return statements.getSetting.get('jwt_secret')!.value;
       }),
+    getLoginFailures: (key) =>
+      run(() => {
+        const row = statements.getFailures.get(key);
+        return row && { failures: row.failures, blockedUntil: row.blocked_until > 0 ? new Date(row.blocked_until) : undefined };
+      }),
+    recordLoginFailure: (key) => run(() => statements.recordFailure.get(key, now())!.failures),
+    blockLogins: (key, until) => run(() => void statements.block.run(until.getTime(), key)),
+    clearLoginFailures: (key) => run(() => void statements.clearFailures.run(key)),
+    pruneLoginFailures: (before, keepAtMost) =>
+      run(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
+    appendAuditEvents: (events) => run(() => appendAuditEvents(events)),
+    listAuditEvents: ({ userId, email, since, limit }) =>
+      run(() =>
+        statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
+      ),
+    pruneAuditEvents: (before) => run(() => statements.pruneAudit.run(before.getTime()).changes),
     ping: () => run(() => void statements.ping.get()),
     close: () => run(() => void (db.open && db.close())),
   };

@@ -30,6 +30,49 @@ export interface ImportedUser {
   readonly locked: boolean;
 }
 
+/** Consecutive failed logins of one submitted e-mail. */
+export interface LoginFailures {
+  readonly failures: number;
+  /** Logins of this e-mail are refused until then; undefined when not blocked. */
+  readonly blockedUntil: Date | undefined;
+}
+
+export const AUDIT_EVENT_TYPES = [
+  'login_succeeded',
+  'login_failed',
+  'login_throttled',
+  'session_refreshed',
+  'logged_out',
+  'user_added',
+  'user_password_changed',
+  'user_locked',
+  'user_unlocked',
+  'user_revoked',
+  'user_deleted',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who did what, when, from where. Never a password, a token or a hash. */
+export interface AuditEvent {
+  readonly at: Date;
+  readonly event: AuditEventType;
+  readonly userId?: number | undefined;
+  /** The submitted e-mail, as emailKey(): what a failed login tried. */
+  readonly email?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly requestId?: string | undefined;
+}
+
+export interface AuditQuery {
+  /** Events of this user id, or naming this e-mail key. */
+  readonly userId?: number | undefined;
+  readonly email?: string | undefined;
+  readonly since?: Date | undefined;
+  /** The newest `limit` events of the selection are returned, oldest first. */
+  readonly limit: number;
+}
+
 export interface UserStore {
   readonly dialect: 'sqlite' | 'postgres';
   findUserByEmail(email: string): Promise<User | undefined>;
@@ -56,6 +99,20 @@ export interface UserStore {
    * Atomic: concurrent first starts on one database all end up with the same secret.
    */
   getOrCreateJwtSecret(candidate: string): Promise<string>;
+  getLoginFailures(emailKey: string): Promise<LoginFailures | undefined>;
+  /** Counts one more failure for the e-mail key, atomically across nodes; returns the new count. */
+  recordLoginFailure(emailKey: string): Promise<number>;
+  /** Refuses logins of the e-mail key until `until` (never shortens a block already longer). */
+  blockLogins(emailKey: string, until: Date): Promise<void>;
+  clearLoginFailures(emailKey: string): Promise<void>;
+  /**
+   * Forgets failures last seen before `before` (unless still blocked), then the oldest rows beyond
+   * `keepAtMost`, unblocked ones first: junk e-mails cannot grow the table without bound.
+   */
+  pruneLoginFailures(before: Date, keepAtMost: number): Promise<number>;
+  appendAuditEvents(events: readonly AuditEvent[]): Promise<void>;
+  listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
+  pruneAuditEvents(before: Date): Promise<number>;
   /** Cheap query proving the database answers and the schema is current. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -183,5 +183,60 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
         assert.equal(await store.importUser(user(3, 'y@example.com')), true); // an explicit id may be a freed one
         assert.equal((await store.createUser(newUser('d@example.com'))).id, 4);
       }));
+
+    it('counts login failures per e-mail key atomically, blocks, never shortens a block, and clears', () =>
+      withStore(async (store, db, clock) => {
+        assert.equal(await store.getLoginFailures('a@example.com'), undefined);
+        const other = await db.open(() => clock.now);
+        try {
+          // Two nodes counting at once lose no failure.
+          const counts = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? store : other).recordLoginFailure('a@example.com')));
+          assert.deepEqual([...counts].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        } finally {
+          await other.close();
+        }
+        assert.deepEqual(await store.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: undefined });
+        await store.blockLogins('a@example.com', new Date(T0 + 60_000));
+        await store.blockLogins('a@example.com', new Date(T0 + 1_000));
+        assert.deepEqual(await store.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: new Date(T0 + 60_000) });
+        await store.clearLoginFailures('a@example.com');
+        assert.equal(await store.getLoginFailures('a@example.com'), undefined);
+      }));
+
+    it('prunes stale failures, keeps blocked ones, and bounds the table, unblocked rows first', () =>
+      withStore(async (store, _db, clock) => {
+        await store.recordLoginFailure('old@example.com');
+        await store.recordLoginFailure('blocked@example.com');
+        await store.blockLogins('blocked@example.com', new Date(T0 + 3_600_000));
+        clock.now = T0 + 60_000;
+        for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com']) await store.recordLoginFailure(email);
+        assert.equal(await store.pruneLoginFailures(new Date(T0 + 1), 1000), 1, 'only the stale unblocked row goes');
+        assert.equal(await store.getLoginFailures('old@example.com'), undefined);
+        assert.equal(await store.pruneLoginFailures(new Date(0), 2), 2, 'the oldest unblocked rows go first');
+        assert.equal((await store.getLoginFailures('blocked@example.com'))?.failures, 1);
+        assert.equal((await store.getLoginFailures('n3@example.com'))?.failures, 1);
+      }));
+
+    it('appends audit events in a batch, lists the newest by user or e-mail since a time, and prunes', () =>
+      withStore(async (store) => {
+        const at = (s: number) => new Date(T0 + s * 1000);
+        await store.appendAuditEvents([
+          { at: at(1), event: 'login_failed', email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r1' },
+          { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' },
+          { at: at(3), event: 'session_refreshed', userId: 1, requestId: 'r3' },
+          { at: at(4), event: 'login_failed', email: 'bob@example.com' },
+          { at: at(5), event: 'logged_out', userId: 1 },
+        ]);
+        await store.appendAuditEvents([]);
+        const all = await store.listAuditEvents({ limit: 100 });
+        assert.deepEqual(all.map((e) => e.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'login_failed', 'logged_out']);
+        assert.deepEqual(all[1], { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' });
+        const alice = await store.listAuditEvents({ userId: 1, email: 'alice@example.com', limit: 100 });
+        assert.deepEqual(alice.map((e) => e.requestId ?? e.event), ['r1', 'r2', 'r3', 'logged_out']);
+        assert.deepEqual((await store.listAuditEvents({ since: at(3), limit: 100 })).map((e) => e.event), ['session_refreshed', 'login_failed', 'logged_out']);
+        assert.deepEqual((await store.listAuditEvents({ limit: 2 })).map((e) => e.event), ['login_failed', 'logged_out'], 'the newest two, oldest first');
+        assert.equal(await store.pruneAuditEvents(at(3)), 2);
+        assert.equal((await store.listAuditEvents({ limit: 100 })).length, 3);
+      }));
   });
 }
