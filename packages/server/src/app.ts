@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { createAuditTrail } from './audit/audit-trail.js';
 import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
@@ -12,6 +13,8 @@ import { registerIpRateLimit } from './http/ip-rate-limit.js';
 import { registerJsonBody } from './http/json-body.js';
 import { REQUEST_ID_OPTIONS, echoRequestId } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
+import { startHousekeeping } from './housekeeping.js';
+import { requestContext } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -55,7 +58,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps.passwords ?? (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper })),
     metrics,
   );
-  const sessions = createSessionService({ store, passwords, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
+  const sessions = createSessionService({
+    store,
+    passwords,
+    tokens,
+    sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+    loginMaxFailures: config.loginMaxFailures,
+    now,
+  });
 
   const tls = await readTlsFiles(config);
   // Typed as the plain HTTP instance whichever it is: only the listening socket differs.
@@ -67,6 +77,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // request.ip comes from X-Forwarded-For only through the proxies named here.
     trustProxy: trustProxyOption(config.trustProxy),
   }) as unknown as FastifyInstance;
+  const audit = createAuditTrail({ store, logger: app.log, flushIntervalMs: config.auditFlushMs, now });
+  const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
+  app.addHook('onClose', async () => {
+    housekeeping.stop();
+    await audit.close(); // after the last request, before the caller closes the store
+  });
   registerJsonBody(app, config.bodyLimitBytes);
   registerErrorHandling(app);
   echoRequestId(app);
@@ -86,9 +102,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }
   const loginRateLimited = config.ipLoginLimitPerMinute > 0;
   if (loginRateLimited) {
-    await registerIpRateLimit(app, { perMinute: config.ipLoginLimitPerMinute, redisUrl: config.redisUrl });
+    await registerIpRateLimit(app, {
+      perMinute: config.ipLoginLimitPerMinute,
+      redisUrl: config.redisUrl,
+      onLimited: (request) => void audit.record({ event: 'login_throttled', ...requestContext(request) }),
+    });
   }
-  await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited });
+  await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited, audit });
   await app.register(healthRoutes, { store });
   return app;
 }

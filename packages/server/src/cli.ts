@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { argon2ParamsFrom, createPasswordHasher } from './auth/passwords.js';
+import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
-import { promptHidden, readPasswordFromStdin } from './cli/read-password.js';
-import * as users from './cli/users.js';
+import { print, type Io, type Values } from './cli/io.js';
+import { usersCommand } from './cli/users-command.js';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { closeOnSignals, startServer } from './server.js';
-import { openStore } from './store/open-store.js';
-import { StoreUnavailableError, type UserStore } from './store/user-store.js';
+import { StoreUnavailableError } from './store/user-store.js';
 
-// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | import devise.
+// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
 // Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -33,6 +32,7 @@ Commands:
   users unlock EMAIL       allow them again
   users revoke EMAIL       log a user out everywhere (spins the jti)
   users delete EMAIL       delete a user
+  audit                    show the audit trail (logins, refreshes, logouts, user changes)
   import devise            copy users from a Rails app with Devise + devise-jwt (ids, jtis, bcrypt hashes)
 
 Options:
@@ -66,17 +66,12 @@ const OPTIONS = {
   csv: { type: 'string' },
   table: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  // audit
+  user: { type: 'string' },
+  since: { type: 'string' },
+  limit: { type: 'string' },
   ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' }])),
 } as const;
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface Io {
-  readonly stdin: NodeJS.ReadStream;
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly env: NodeJS.ProcessEnv;
-}
 
 function parse(argv: string[]): { positionals: string[]; values: Values } {
   try {
@@ -94,63 +89,6 @@ async function serve(config: Config): Promise<void> {
   closeOnSignals(server, logger);
 }
 
-async function readNewPassword(values: Values, io: Io): Promise<string> {
-  if (values['password-stdin']) return readPasswordFromStdin(io.stdin);
-  const password = await promptHidden('Password: ', io.stdin, io.stderr);
-  const again = await promptHidden('Repeat password: ', io.stdin, io.stderr);
-  if (password !== again) throw new CliError('the two passwords differ; nothing was changed');
-  return password;
-}
-
-async function runUsers(args: string[], values: Values, config: Config, io: Io): Promise<void> {
-  const [action, email, ...extra] = args;
-  const needsEmail = action !== 'list';
-  if (!action) throw new CliError('missing users command. See pacerpro-auth users --help', 2);
-  if (!['add', 'list', 'passwd', 'lock', 'unlock', 'revoke', 'delete'].includes(action)) {
-    throw new CliError(`unknown users command "${action}". See pacerpro-auth users --help`, 2);
-  }
-  if (needsEmail && !email) throw new CliError(`users ${action} needs an EMAIL. See pacerpro-auth users --help`, 2);
-  if (extra.length > 0 || (!needsEmail && email)) throw new CliError(`unexpected argument "${extra[0] ?? email}"`, 2);
-
-  // Ask for the password before opening the database, so a prompt never holds a lock.
-  const password = action === 'add' || action === 'passwd' ? await readNewPassword(values, io) : undefined;
-  const store: UserStore = await openStore(config);
-  try {
-    const hasher = () => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
-    const policy = { minLength: config.passwordMinLength };
-    const target = email ?? '';
-    switch (action) {
-      case 'list': {
-        const list = await users.listUsers(store);
-        if (values.json) return print(io, JSON.stringify(list));
-        return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
-      }
-      case 'add':
-        return report(io, values, 'added', await users.addUser(store, await hasher(), policy, target, password!));
-      case 'passwd':
-        return report(io, values, 'password changed, sessions revoked for', await users.changePassword(store, await hasher(), policy, target, password!));
-      case 'lock':
-        return report(io, values, 'locked', await users.setLocked(store, target, true));
-      case 'unlock':
-        return report(io, values, 'unlocked', await users.setLocked(store, target, false));
-      case 'revoke':
-        return report(io, values, 'revoked every session of', await users.revokeSessions(store, target));
-      case 'delete':
-        return report(io, values, 'deleted', await users.deleteUser(store, target));
-    }
-  } finally {
-    await store.close();
-  }
-}
-
-function print(io: Io, text: string): void {
-  io.stdout.write(text + '\n');
-}
-
-function report(io: Io, values: Values, verb: string, user: users.UserView): void {
-  print(io, values.json ? JSON.stringify(user) : `${verb} ${user.email} (id ${user.id})`);
-}
-
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const { positionals, values } = parse(argv);
@@ -160,18 +98,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const topic = positionals[0];
       // Loaded only when used: it brings in pg, which SQLite-only commands never need.
       if (topic === 'import') return print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0;
-      print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : HELP.main);
+      print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : topic === 'audit' ? AUDIT_HELP : HELP.main);
       return 0;
     }
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
       return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));
     }
-    if (command !== 'serve' && command !== 'users') throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
+    if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
     const config = loadConfig(io.env, values);
     if (command === 'serve') await serve(config);
-    else await runUsers(rest, values, config, io);
+    else if (command === 'users') await usersCommand(rest, values, config, io);
+    else await auditCommand(rest, values, config, io);
     return 0;
   } catch (error) {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof StoreUnavailableError;

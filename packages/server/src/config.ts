@@ -50,6 +50,8 @@ export interface Config {
   readonly argon2Parallelism: number;
   /** Audit events older than this are deleted. */
   readonly auditRetentionSeconds: number;
+  /** How often queued audit events are written; 0 writes each before the request answers. */
+  readonly auditFlushMs: number;
 }
 
 export class ConfigError extends Error {
@@ -283,6 +285,11 @@ function settingsTable() {
       accepted: 'a duration from 1d to 3650d, e.g. 90d', defaultValue: 90 * 86_400,
       parse: duration(86_400, 3650 * 86_400),
     } satisfies Setting<'auditRetentionSeconds'>,
+    {
+      key: 'auditFlushMs', env: 'PACERPRO_AUDIT_FLUSH_MS', flag: 'audit-flush-ms',
+      describe: 'how often audit events are written to the database in a batch (0: each one before the answer)',
+      accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 1000, parse: integer(0, 60_000),
+    } satisfies Setting<'auditFlushMs'>,
   ] as const;
 }
 

@@ -20,6 +20,10 @@ export const ERRORS = {
   method_not_allowed: { status: 405, message: 'Method not allowed on this resource. Use POST, GET or DELETE on /v1/session.' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send Content-Type: application/json.' },
+  login_throttled: {
+    status: 429,
+    message: 'Too many failed logins for this e-mail. Retry after the number of seconds in the Retry-After header.',
+  },
   rate_limited: { status: 429, message: 'Too many requests. Retry after the number of seconds in the Retry-After header.' },
   internal_error: { status: 500, message: 'Internal server error. The incident has been logged; retry later.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Retry after the number of seconds in the Retry-After header.' },

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { resolveJwtSecret } from './app.js';
-import type { PasswordHasher } from './auth/passwords.js';
-import { createSessionService } from './auth/sessions.js';
+import { createAuthenticator } from './auth/authenticate.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { ApiProblem } from './errors.js';
@@ -40,12 +39,6 @@ declare module 'fastify' {
   }
 }
 
-// Checking a token never touches a password: a real hasher would only cost an argon2 run at start.
-const passwordsRefused = async (): Promise<never> => {
-  throw new Error('pacerproAuth checks sessions only; logging in happens on the auth server');
-};
-const NO_PASSWORDS: PasswordHasher = { hash: passwordsRefused, verify: passwordsRefused, verifyDummy: passwordsRefused, needsRehash: () => false };
-
 async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOptions): Promise<void> {
   const databaseUrl = options.databaseUrl ?? options.config?.databaseUrl;
   if (!options.store && !databaseUrl) throw new Error('pacerproAuth needs { store } or { databaseUrl }: the auth server\'s database');
@@ -56,14 +49,14 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   const now = options.now ?? Date.now;
   const secret = options.secret ?? (await resolveJwtSecret(config, store));
   const tokens = createTokenService({ secret, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
-  const sessions = createSessionService({ store, passwords: NO_PASSWORDS, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
+  const authenticate = createAuthenticator({ store, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
 
   app.decorateRequest('pacerproUser', null);
   app.addHook('onRequest', async (request, reply) => {
     const auth = parseAuthorization(request.headers.authorization);
     try {
       if (auth.kind !== 'token') throw new ApiProblem(auth.kind === 'missing' ? 'missing_token' : 'invalid_token');
-      request.pacerproUser = await sessions.authenticate(auth.token);
+      request.pacerproUser = await authenticate(auth.token);
     } catch (error) {
       return sendProblem(request, reply, error);
     }

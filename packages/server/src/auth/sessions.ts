@@ -1,8 +1,10 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiProblem } from '../errors.js';
-import type { User, UserStore } from '../store/user-store.js';
+import { emailKey, type User } from '../store/user-store.js';
+import { createAuthenticator, sessionTooOld, type AuthenticateDeps } from './authenticate.js';
+import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
-import type { IssuedToken, TokenService } from './tokens.js';
+import type { IssuedToken } from './tokens.js';
 
 // Login, refresh and logout as plain functions over a store: no HTTP in here, so the same rules
 // serve the routes, the CLI and the reusable plugin.
@@ -12,33 +14,27 @@ export interface Credentials {
   readonly password: string;
 }
 
+/** A token and whose it is (for the audit trail; never sent on the wire). */
+export interface UserToken extends IssuedToken {
+  readonly userId: number;
+}
+
 export interface SessionService {
-  login(credentials: Credentials): Promise<IssuedToken>;
+  /** Throws ApiProblem invalid_credentials (401) or login_throttled (429 with Retry-After). */
+  login(credentials: Credentials): Promise<UserToken>;
   /** Checks a token against the user's current jti; returns the user it belongs to. */
   authenticate(token: string): Promise<User>;
   /** A new token for the same user and the same jti, with a later expiry. */
-  refresh(token: string): Promise<IssuedToken>;
+  refresh(token: string): Promise<UserToken>;
   /** Spins a new jti: every token of the user, on every node, is refused from now on. */
-  logout(token: string): Promise<void>;
+  logout(token: string): Promise<{ readonly userId: number }>;
 }
 
-export interface SessionDeps {
-  readonly store: UserStore;
+export interface SessionDeps extends AuthenticateDeps {
   readonly passwords: PasswordHasher;
-  readonly tokens: TokenService;
-  /**
-   * How long one jti may live. Refresh keeps the jti, so without this bound a stolen token could
-   * be renewed forever; past it, tokens are refused and the next login spins a fresh jti.
-   */
-  readonly sessionMaxAgeSeconds: number;
-  readonly now?: () => number;
+  /** Consecutive failed logins of one e-mail before it is throttled. */
+  readonly loginMaxFailures: number;
   readonly newJti?: () => string;
-}
-
-function sameJti(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function createSessionService({
@@ -46,48 +42,58 @@ export function createSessionService({
   passwords,
   tokens,
   sessionMaxAgeSeconds,
+  loginMaxFailures,
   now = Date.now,
   newJti = randomUUID,
 }: SessionDeps): SessionService {
-  const tooOld = (user: User) => now() - user.jtiIssuedAt.getTime() >= sessionMaxAgeSeconds * 1000;
+  const authenticate = createAuthenticator({ store, tokens, sessionMaxAgeSeconds, now });
+  const tooOld = (user: User) => sessionTooOld(user, sessionMaxAgeSeconds, now());
 
-  async function authenticate(token: string): Promise<User> {
-    const verified = tokens.verify(token);
-    if (!verified.ok) throw new ApiProblem(verified.reason);
-    const user = await store.findUserById(verified.claims.sub);
-    if (!user || user.locked || !sameJti(user.jti, verified.claims.jti)) throw new ApiProblem('token_revoked');
-    if (tooOld(user)) throw new ApiProblem('session_too_old');
-    return user;
+  /** Counts a failure of the submitted e-mail — account or not, so throttling reveals nothing. */
+  async function failed(key: string): Promise<never> {
+    const failures = await store.recordLoginFailure(key);
+    const blockMs = blockDurationMs(failures, { maxFailures: loginMaxFailures });
+    if (blockMs > 0) await store.blockLogins(key, new Date(now() + blockMs));
+    throw new ApiProblem('invalid_credentials');
   }
+
+  const issue = (id: number, jti: string): UserToken => ({ ...tokens.issue({ id, jti }), userId: id });
 
   return {
     async login({ email, password }) {
-      const user = await store.findUserByEmail(email);
+      const key = emailKey(email);
+      const [throttle, user] = await Promise.all([store.getLoginFailures(key), store.findUserByEmail(key)]);
+      const wait = retryAfterSeconds(throttle?.blockedUntil, now());
+      // Checked before any password work: a throttled guess costs the attacker a request, us nothing.
+      if (wait !== undefined) throw new ApiProblem('login_throttled', { 'retry-after': String(wait) });
       if (!user) {
         // Same work as a wrong password, so timing does not reveal which e-mails have accounts.
         await passwords.verifyDummy(password);
-        throw new ApiProblem('invalid_credentials');
+        return failed(key);
       }
       const matches = await passwords.verify(user.passwordHash, password);
       // A locked account answers exactly like a wrong password, after the same work.
-      if (!matches || user.locked) throw new ApiProblem('invalid_credentials');
+      if (!matches || user.locked) return failed(key);
+      if (throttle) await store.clearLoginFailures(key);
       if (passwords.needsRehash(user.passwordHash)) {
         await store.updatePasswordHash(user.id, await passwords.hash(password));
       }
       if (tooOld(user)) {
         const jti = newJti();
         await store.rotateJti(user.id, jti);
-        return tokens.issue({ id: user.id, jti });
+        return issue(user.id, jti);
       }
-      return tokens.issue(user);
+      return issue(user.id, user.jti);
     },
     authenticate,
     async refresh(token) {
-      return tokens.issue(await authenticate(token));
+      const user = await authenticate(token);
+      return issue(user.id, user.jti);
     },
     async logout(token) {
       const user = await authenticate(token);
       await store.rotateJti(user.id, newJti());
+      return { userId: user.id };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { DuplicateEmailError, type User, type UserStore } from '../store/user-store.js';
+import { DuplicateEmailError, emailKey, type User, type UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
 
 // The user-management operations behind `pacerpro-auth users …`, as functions over a store.
@@ -85,9 +85,11 @@ export async function changePassword(
   return viewUser((await store.findUserById(user.id)) ?? user);
 }
 
+/** Unlocking also forgets the e-mail's failed logins, lifting any throttle on it. */
 export async function setLocked(store: UserStore, email: string, locked: boolean): Promise<UserView> {
   const user = await existingUser(store, email);
   await store.setLocked(user.id, locked);
+  if (!locked) await store.clearLoginFailures(emailKey(user.email));
   return viewUser((await store.findUserById(user.id)) ?? user);
 }
 

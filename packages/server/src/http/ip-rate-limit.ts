@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { ApiProblem } from '../errors.js';
 
@@ -10,12 +10,14 @@ import { ApiProblem } from '../errors.js';
 export interface IpRateLimitOptions {
   readonly perMinute: number;
   readonly redisUrl: string | undefined;
+  /** Told of every refused attempt (for the audit trail). */
+  readonly onLimited?: (request: FastifyRequest) => void;
 }
 
 /** The route config that puts a route under the limit (see registerIpRateLimit). */
 export const LOGIN_RATE_LIMIT = { rateLimit: {} } as const;
 
-export async function registerIpRateLimit(app: FastifyInstance, { perMinute, redisUrl }: IpRateLimitOptions): Promise<void> {
+export async function registerIpRateLimit(app: FastifyInstance, { perMinute, redisUrl, onLimited }: IpRateLimitOptions): Promise<void> {
   const redis = redisUrl
     ? // No offline queue and one retry: when Redis is down a login must not wait for it.
       new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000, lazyConnect: true })
@@ -38,7 +40,9 @@ export async function registerIpRateLimit(app: FastifyInstance, { perMinute, red
     // login failures differ from one another.
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
-    errorResponseBuilder: (_request, context) =>
-      new ApiProblem('rate_limited', { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) }),
+    errorResponseBuilder: (request, context) => {
+      onLimited?.(request);
+      return new ApiProblem('rate_limited', { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) });
+    },
   });
 }

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
+import { emailKey } from '../store/user-store.js';
+import { requestContext } from './request-context.js';
 import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
@@ -15,6 +18,7 @@ export interface SessionRoutesOptions {
   readonly corsEnabled: boolean;
   /** Whether POST is under the per-IP limit (registerIpRateLimit must have run). */
   readonly loginRateLimited: boolean;
+  readonly audit: AuditTrail;
 }
 
 function tokenFrom(request: FastifyRequest): string {
@@ -30,7 +34,7 @@ function sendSession(reply: FastifyReply, issued: IssuedToken) {
   return { jwtToken: issued.token, expiresAt: issued.expiresAt.toISOString() };
 }
 
-export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled, loginRateLimited }: SessionRoutesOptions) {
+export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled, loginRateLimited, audit }: SessionRoutesOptions) {
   // Tokens must never sit in a shared or browser cache; errors are not worth caching either.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -39,16 +43,34 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
 
   const sessionResponse = { 200: SessionSchema };
 
-  app.post('/v1/session', { schema: { response: sessionResponse }, ...(loginRateLimited ? { config: LOGIN_RATE_LIMIT } : {}) }, async (request, reply) =>
-    sendSession(reply, await sessions.login(readCredentials(request.body))),
-  );
+  const loginOptions = { schema: { response: sessionResponse }, ...(loginRateLimited ? { config: LOGIN_RATE_LIMIT } : {}) };
+  app.post('/v1/session', loginOptions, async (request, reply) => {
+    let email: string | undefined;
+    try {
+      const credentials = readCredentials(request.body);
+      email = emailKey(credentials.email);
+      const issued = await sessions.login(credentials);
+      await audit.record({ event: 'login_succeeded', userId: issued.userId, email, ...requestContext(request) });
+      return sendSession(reply, issued);
+    } catch (error) {
+      const code = error instanceof ApiProblem ? error.code : undefined;
+      if (code === 'invalid_credentials' || code === 'login_throttled') {
+        const event = code === 'invalid_credentials' ? 'login_failed' : 'login_throttled';
+        await audit.record({ event, email, ...requestContext(request) });
+      }
+      throw error;
+    }
+  });
 
-  app.get('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) =>
-    sendSession(reply, await sessions.refresh(tokenFrom(request))),
-  );
+  app.get('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) => {
+    const issued = await sessions.refresh(tokenFrom(request));
+    await audit.record({ event: 'session_refreshed', userId: issued.userId, ...requestContext(request) });
+    return sendSession(reply, issued);
+  });
 
   app.delete('/v1/session', { schema: { response: { 200: EmptySchema } } }, async (request) => {
-    await sessions.logout(tokenFrom(request));
+    const { userId } = await sessions.logout(tokenFrom(request));
+    await audit.record({ event: 'logged_out', userId, ...requestContext(request) });
     return {};
   });
 

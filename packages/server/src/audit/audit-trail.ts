@@ -1,0 +1,71 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuditEvent, UserStore } from '../store/user-store.js';
+
+// Every security event goes to the structured log at once and to the audit_events table in
+// batches: a refresh pays for one log line, never for a synchronous database write. With
+// flushIntervalMs 0 each event is written before the request answers instead.
+
+/** An event as recorded: the trail stamps the time. */
+export type NewAuditEvent = Omit<AuditEvent, 'at'>;
+
+export interface AuditTrail {
+  /** Resolves at once when batching; after the write when flushIntervalMs is 0. */
+  record(event: NewAuditEvent): Promise<void>;
+  /** Writes what is queued. */
+  flush(): Promise<void>;
+  /** Stops the timer and writes what is queued. */
+  close(): Promise<void>;
+}
+
+export interface AuditTrailOptions {
+  readonly store: UserStore;
+  readonly logger: FastifyBaseLogger;
+  readonly flushIntervalMs: number;
+  /** A batch is written as soon as this many events wait. */
+  readonly maxBatch?: number;
+  /** Events kept for a retry while the database is down; older ones beyond it are dropped (and said so). */
+  readonly maxQueued?: number;
+  readonly now?: () => number;
+}
+
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  const { store, logger, flushIntervalMs, maxBatch = 500, maxQueued = 10_000, now = Date.now } = options;
+  let queue: AuditEvent[] = [];
+  let writing: Promise<void> = Promise.resolve();
+
+  function write(): Promise<void> {
+    if (queue.length === 0) return writing;
+    const batch = queue;
+    queue = [];
+    writing = writing.then(() =>
+      store.appendAuditEvents(batch).catch((error: unknown) => {
+        // Keep the events for the next flush, up to a bound, so a database outage loses none of the
+        // recent ones and cannot exhaust memory either.
+        queue = [...batch, ...queue];
+        const dropped = queue.length - maxQueued;
+        if (dropped > 0) queue = queue.slice(dropped);
+        logger.error({ err: error, queued: queue.length, dropped: Math.max(0, dropped) }, 'audit events could not be written; will retry');
+      }),
+    );
+    return writing;
+  }
+
+  const timer = flushIntervalMs > 0 ? setInterval(() => void write(), flushIntervalMs) : undefined;
+  timer?.unref();
+
+  return {
+    record(fields) {
+      const event: AuditEvent = { at: new Date(now()), ...fields };
+      logger.info({ audit: event }, `audit: ${event.event}`);
+      queue.push(event);
+      if (flushIntervalMs === 0) return write();
+      if (queue.length >= maxBatch) void write();
+      return Promise.resolve();
+    },
+    flush: write,
+    async close() {
+      if (timer) clearInterval(timer);
+      await write();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
+import type { Config } from '../config.js';
+import { openStore } from '../store/open-store.js';
+import { emailKey, type AuditEventType, type UserStore } from '../store/user-store.js';
+import { CliError } from './cli-error.js';
+import { print, type Io, type Values } from './io.js';
+import { promptHidden, readPasswordFromStdin } from './read-password.js';
+import * as users from './users.js';
+
+// `pacerpro-auth users <action> [EMAIL]`: each change is reported on stdout and recorded in the
+// audit_events table (not in a log: the operator's terminal is the CLI's output).
+
+const CLI_AGENT = 'pacerpro-auth cli';
+
+interface Action {
+  /** Says what happened: "<verb> alice@example.com (id 1)". */
+  readonly verb: string;
+  readonly event: AuditEventType;
+  readonly needsPassword?: boolean;
+  run(store: UserStore, email: string, password: string, config: Config): Promise<users.UserView>;
+}
+
+const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
+const policy = (config: Config) => ({ minLength: config.passwordMinLength });
+
+const ACTIONS: Readonly<Record<string, Action>> = {
+  add: {
+    verb: 'added',
+    event: 'user_added',
+    needsPassword: true,
+    run: async (store, email, password, config) => users.addUser(store, await hasher(config), policy(config), email, password),
+  },
+  passwd: {
+    verb: 'password changed, sessions revoked for',
+    event: 'user_password_changed',
+    needsPassword: true,
+    run: async (store, email, password, config) => users.changePassword(store, await hasher(config), policy(config), email, password),
+  },
+  lock: { verb: 'locked', event: 'user_locked', run: (store, email) => users.setLocked(store, email, true) },
+  unlock: { verb: 'unlocked', event: 'user_unlocked', run: (store, email) => users.setLocked(store, email, false) },
+  revoke: { verb: 'revoked every session of', event: 'user_revoked', run: (store, email) => users.revokeSessions(store, email) },
+  delete: { verb: 'deleted', event: 'user_deleted', run: (store, email) => users.deleteUser(store, email) },
+};
+
+async function readNewPassword(values: Values, io: Io): Promise<string> {
+  if (values['password-stdin']) return readPasswordFromStdin(io.stdin);
+  const password = await promptHidden('Password: ', io.stdin, io.stderr);
+  const again = await promptHidden('Repeat password: ', io.stdin, io.stderr);
+  if (password !== again) throw new CliError('the two passwords differ; nothing was changed');
+  return password;
+}
+
+export async function usersCommand(args: string[], values: Values, config: Config, io: Io): Promise<void> {
+  const [name, email, ...extra] = args;
+  if (!name) throw new CliError('missing users command. See pacerpro-auth users --help', 2);
+  if (name === 'list') {
+    if (email) throw new CliError(`unexpected argument "${email}"`, 2);
+    const store = await openStore(config);
+    try {
+      const list = await users.listUsers(store);
+      if (values.json) return print(io, JSON.stringify(list));
+      return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
+    } finally {
+      await store.close();
+    }
+  }
+  const action = ACTIONS[name];
+  if (!action) throw new CliError(`unknown users command "${name}". See pacerpro-auth users --help`, 2);
+  if (!email) throw new CliError(`users ${name} needs an EMAIL. See pacerpro-auth users --help`, 2);
+  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`, 2);
+
+  // Ask for the password before opening the database, so a prompt never holds a lock.
+  const password = action.needsPassword ? await readNewPassword(values, io) : '';
+  const store = await openStore(config);
+  try {
+    const user = await action.run(store, email, password, config);
+    await store.appendAuditEvents([{ at: new Date(), event: action.event, userId: user.id, email: emailKey(user.email), userAgent: CLI_AGENT }]);
+    print(io, values.json ? JSON.stringify(user) : `${action.verb} ${user.email} (id ${user.id})`);
+  } finally {
+    await store.close();
+  }
+}
