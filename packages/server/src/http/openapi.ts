@@ -118,7 +118,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
         'password_too_long',
       ]),
       401: errorResponse('Unauthorized: wrong e-mail or password, a missing field, or a locked account.', ['invalid_credentials'], WWW_AUTHENTICATE),
-      429: errorResponse('Too Many Requests: this client or this account is throttled; retry after Retry-After seconds.', ['rate_limited'], {
+      429: errorResponse('Too Many Requests: this client or this account is throttled; retry after Retry-After seconds.', ['rate_limited', 'login_throttled'], {
         'Retry-After': RETRY_AFTER_HEADER,
       }),
     },
