@@ -80,10 +80,13 @@ test('every log line of a request carries its id', async () => {
     temp.remove();
   }
   assert.ok(requestLines.length >= 6, 'each request logged at least its start and its end');
-  for (const line of requestLines) assert.ok(['login-1', 'refresh-1', 'boom-1'].includes(line.reqId as string), `no request id on ${JSON.stringify(line)}`);
+  // Request lines carry it as reqId; audit events (written in batches, off the request) as audit.requestId.
+  const idOf = (line: Record<string, unknown>) => (line.reqId ?? (line.audit as { requestId?: string } | undefined)?.requestId) as string;
+  for (const line of requestLines) assert.ok(['login-1', 'refresh-1', 'boom-1'].includes(idOf(line)), `no request id on ${JSON.stringify(line)}`);
   for (const id of ['login-1', 'refresh-1', 'boom-1']) {
     assert.ok(requestLines.filter((line) => line.reqId === id).length >= 2, `${id} has its start and end lines`);
   }
+  assert.ok(requestLines.some((line) => idOf(line) === 'login-1' && line.audit !== undefined), 'the failed login is audited with its id');
   assert.ok(requestLines.some((line) => line.reqId === 'boom-1' && line.msg === 'about to fail'));
   assert.ok(requestLines.some((line) => line.reqId === 'boom-1' && line.level === 50), 'the 500 is logged with the id');
 });
