@@ -2,6 +2,7 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { readFileSync } from 'node:fs';
 import { errorBody, type ErrorCode } from '../errors.js';
+import { ACCEPTED_REQUEST_ID } from './request-id.js';
 import { EmptySchema, ErrorSchema, HealthSchema, ReadinessSchema, SessionSchema, UserSchema } from './schemas.js';
 
 // The OpenAPI 3.1 description of the API. @fastify/swagger walks the routes as they are registered
@@ -193,7 +194,7 @@ export const transformRoute: Transform = ({ schema, url, route }) => {
       properties: {
         'X-Request-Id': {
           type: 'string',
-          pattern: '^[A-Za-z0-9._:-]{1,128}$',
+          pattern: ACCEPTED_REQUEST_ID.source,
           description: 'Optional: an id to find this request in the logs and audit trail; echoed back. Another value is replaced by a generated UUID.',
         },
       },

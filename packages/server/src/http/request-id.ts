@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 // request.id and on every log line of the request (as reqId); the answer echoes it back.
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function requestIdOf(request: IncomingMessage): string {
   const given = request.headers[REQUEST_ID_HEADER];
