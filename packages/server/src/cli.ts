@@ -86,6 +86,7 @@ async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);
   logger.info({ url: server.url, database: server.store.dialect }, `PacerPro auth listening on ${server.url}`);
+  if (server.metricsUrl) logger.info({ url: server.metricsUrl }, `metrics on ${server.metricsUrl}`);
   closeOnSignals(server, logger);
 }
 
