@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Registry, type Metric } from 'prom-client';
 import { loadConfig } from '../src/config.js';
+import { SeriesHistogram } from '../src/metrics/series-histogram.js';
 import { startServer } from '../src/server.js';
 import { call, login, startTestServer, tempDir } from './support/harness.js';
 import { parsePrometheus, valueOf, type Sample } from './support/prometheus.js';
@@ -95,4 +97,28 @@ test('PACERPRO_METRICS_PORT serves /metrics on its own port, and not on the API 
     await server.close();
     temp.remove();
   }
+});
+
+test('SeriesHistogram: buckets count values up to and including their bound, cumulatively', async () => {
+  const histogram = new SeriesHistogram('work_seconds', 'Time spent working.', [0.1, 1]);
+  const series = histogram.series({ operation: 'x' });
+  histogram.series({ operation: 'never' });
+  for (const value of [0.05, 0.1, 0.5, 1, 3]) histogram.observe(series, value);
+  const registry = new Registry();
+  registry.registerMetric(histogram as unknown as Metric);
+  registry.registerMetric(histogram.countsAsCounter('work_total', 'Work done.') as unknown as Metric);
+  const text = await registry.metrics();
+  assert.match(text, /# TYPE work_seconds histogram/);
+  assert.match(text, /# TYPE work_total counter/);
+  const samples = parsePrometheus(text);
+  const x = { operation: 'x' };
+  assert.equal(valueOf(samples, 'work_seconds_bucket', { ...x, le: '0.1' }), 2);
+  assert.equal(valueOf(samples, 'work_seconds_bucket', { ...x, le: '1' }), 4);
+  assert.equal(valueOf(samples, 'work_seconds_bucket', { ...x, le: '+Inf' }), 5);
+  assert.equal(valueOf(samples, 'work_seconds_count', x), 5);
+  assert.ok(Math.abs(valueOf(samples, 'work_seconds_sum', x)! - 4.65) < 1e-9);
+  assert.equal(valueOf(samples, 'work_total', x), 5);
+  assert.equal(valueOf(samples, 'work_total', { operation: 'never' }), 0);
+  histogram.reset();
+  assert.equal(valueOf(parsePrometheus(await registry.metrics()), 'work_seconds_count', x), 0);
 });

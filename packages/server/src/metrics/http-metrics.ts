@@ -1,22 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Metrics } from './metrics.js';
+import type { Series } from './series-histogram.js';
 
 // Counts and times every answer by route pattern (never the raw URL: unknown paths are one
 // "unmatched" series, so a scan cannot blow up the number of series), and counts logins by
 // outcome from POST /v1/session's status, so the session code knows nothing about metrics.
-// The refresh path is hot: the label children are cached, and a known request allocates nothing here.
+// The refresh path is hot: after the first answer of a kind, recording one allocates nothing.
 
 export const METRICS_PATH = '/metrics';
 
 const LOGIN_OUTCOMES: Readonly<Record<number, string>> = { 200: 'success', 401: 'failure', 429: 'throttled' };
 
-interface Series {
-  readonly count: Counter.Internal;
-  readonly duration: Histogram.Internal<'method' | 'route' | 'status_code'>;
-}
-
 export function recordHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const { httpDuration } = metrics;
   // method -> route -> status -> series
   const cache = new Map<string, Map<string, Map<number, Series>>>();
   const seriesFor = (method: string, route: string, status: number): Series => {
@@ -25,22 +22,16 @@ export function recordHttpMetrics(app: FastifyInstance, metrics: Metrics): void 
     let byStatus = byRoute.get(route);
     if (!byStatus) byRoute.set(route, (byStatus = new Map()));
     let series = byStatus.get(status);
-    if (!series) {
-      const labels = [method, route, String(status)] as const;
-      series = { count: metrics.httpRequests.labels(...labels), duration: metrics.httpDuration.labels(...labels) };
-      byStatus.set(status, series);
-    }
+    if (!series) byStatus.set(status, (series = httpDuration.series({ method, route, status_code: String(status) })));
     return series;
   };
-  const logins = Object.fromEntries(Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [status, metrics.logins.labels(outcome)]));
+  const logins = new Map<number, Counter.Internal>(Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [Number(status), metrics.logins.labels(outcome)]));
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
-    const series = seriesFor(request.method, route, status);
-    series.count.inc();
-    series.duration.observe(reply.elapsedTime / 1000);
-    if (route === '/v1/session' && request.method === 'POST') logins[status]?.inc();
+    httpDuration.observe(seriesFor(request.method, route, status), reply.elapsedTime / 1000);
+    if (route === '/v1/session' && request.method === 'POST') logins.get(status)?.inc();
     done();
   });
 }

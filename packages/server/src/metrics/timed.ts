@@ -2,10 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Metrics } from './metrics.js';
+import type { SeriesHistogram } from './series-histogram.js';
 
 // Decorators that time the slow dependencies (password hashing, the database) without either
-// of them knowing about metrics. The histogram child of each method is looked up once, here,
-// not on every call.
+// of them knowing about metrics. The histogram series of each method is made once, here, not on
+// every call.
 
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
 
@@ -28,17 +29,18 @@ function timeMethods<T extends object>(target: T, names: readonly (keyof T & str
 }
 
 export function timePasswordHasher(hasher: PasswordHasher, metrics: Metrics): PasswordHasher {
-  return timeMethods(hasher, ['hash', 'verify', 'verifyDummy'], (name) => {
-    const child = metrics.passwordHashDuration.labels(name);
-    return (seconds) => child.observe(seconds);
-  });
+  return timeMethods(hasher, ['hash', 'verify', 'verifyDummy'], observerFor(metrics.passwordHashDuration));
 }
 
 /** Every async method of the store except close(), labelled by its name. */
 export function timeUserStore(store: UserStore, metrics: Metrics): UserStore {
   const names = (Object.keys(store) as (keyof UserStore)[]).filter((name) => typeof store[name] === 'function' && name !== 'close');
-  return timeMethods(store, names, (name) => {
-    const child = metrics.databaseDuration.labels(name);
-    return (seconds) => child.observe(seconds);
-  });
+  return timeMethods(store, names, observerFor(metrics.databaseDuration));
+}
+
+function observerFor(histogram: SeriesHistogram) {
+  return (operation: string) => {
+    const series = histogram.series({ operation });
+    return (seconds: number) => histogram.observe(series, seconds);
+  };
 }
