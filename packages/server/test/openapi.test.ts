@@ -56,7 +56,7 @@ describe('OpenAPI document', () => {
 
   test('is valid OpenAPI 3.1 for @seriousme/openapi-schema-validator', async () => {
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(doc));
+    const result = await validator.validate(structuredClone(doc) as unknown as Record<string, unknown>);
     assert.deepEqual(result, { valid: true });
     assert.equal(validator.version, '3.1');
   });

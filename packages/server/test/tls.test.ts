@@ -87,7 +87,7 @@ describe('TLS', () => {
   });
 
   test('a certificate without its key, or a key without its certificate, is a configuration error', () => {
-    for (const extra of [{ PACERPRO_TLS_CERT: pem.certPath }, { PACERPRO_TLS_KEY: pem.keyPath }]) {
+    for (const extra of [{ PACERPRO_TLS_CERT: pem.certPath }, { PACERPRO_TLS_KEY: pem.keyPath }] as Array<Record<string, string>>) {
       assert.throws(() => loadConfig(env(extra)), (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /PACERPRO_TLS_CERT and PACERPRO_TLS_KEY/);
