@@ -105,7 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await registerIpRateLimit(app, {
       perMinute: config.ipLoginLimitPerMinute,
       redisUrl: config.redisUrl,
-      onLimited: (request) => void audit.record({ event: 'login_throttled', ...requestContext(request) }),
+      onLimited: (request) => void audit.record({ event: 'login_throttled', ...requestContext(request) }, request.log),
     });
   }
   await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited, audit });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestServer } from './support/harness.js';
@@ -30,6 +31,21 @@ test('/healthz and /readyz answer JSON; /readyz turns 503 when the database stop
     assert.equal(body.status, 503);
     // The process itself is still up.
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
+test('/readyz answers 503 while the schema is behind the migrations this server ships', async () => {
+  const server = await startTestServer();
+  try {
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    const db = new Database(server.databasePath);
+    db.prepare('DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)').run();
+    db.close();
+    const behind = await fetch(`${server.url}/readyz`);
+    assert.equal(behind.status, 503);
+    assert.equal(behind.headers.get('retry-after'), '1');
   } finally {
     await server.close();
   }

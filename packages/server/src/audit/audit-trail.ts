@@ -9,8 +9,11 @@ import type { AuditEvent, UserStore } from '../store/user-store.js';
 export type NewAuditEvent = Omit<AuditEvent, 'at'>;
 
 export interface AuditTrail {
-  /** Resolves at once when batching; after the write when flushIntervalMs is 0. */
-  record(event: NewAuditEvent): Promise<void>;
+  /**
+   * Resolves at once when batching; after the write when flushIntervalMs is 0. Logs through
+   * `log` when given (a request's logger, so the line carries its reqId), else the trail's own.
+   */
+  record(event: NewAuditEvent, log?: FastifyBaseLogger): Promise<void>;
   /** Writes what is queued. */
   flush(): Promise<void>;
   /** Stops the timer and writes what is queued. */
@@ -54,9 +57,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   timer?.unref();
 
   return {
-    record(fields) {
+    record(fields, log = logger) {
       const event: AuditEvent = { at: new Date(now()), ...fields };
-      logger.info({ audit: event }, `audit: ${event.event}`);
+      log.info({ audit: event }, `audit: ${event.event}`);
       queue.push(event);
       if (flushIntervalMs === 0) return write();
       if (queue.length >= maxBatch) void write();

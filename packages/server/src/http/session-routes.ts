@@ -50,13 +50,13 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
       const credentials = readCredentials(request.body);
       email = emailKey(credentials.email);
       const issued = await sessions.login(credentials);
-      await audit.record({ event: 'login_succeeded', userId: issued.userId, email, ...requestContext(request) });
+      await audit.record({ event: 'login_succeeded', userId: issued.userId, email, ...requestContext(request) }, request.log);
       return sendSession(reply, issued);
     } catch (error) {
       const code = error instanceof ApiProblem ? error.code : undefined;
       if (code === 'invalid_credentials' || code === 'login_throttled') {
         const event = code === 'invalid_credentials' ? 'login_failed' : 'login_throttled';
-        await audit.record({ event, email, ...requestContext(request) });
+        await audit.record({ event, email, ...requestContext(request) }, request.log);
       }
       throw error;
     }
@@ -64,13 +64,13 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
 
   app.get('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) => {
     const issued = await sessions.refresh(tokenFrom(request));
-    await audit.record({ event: 'session_refreshed', userId: issued.userId, ...requestContext(request) });
+    await audit.record({ event: 'session_refreshed', userId: issued.userId, ...requestContext(request) }, request.log);
     return sendSession(reply, issued);
   });
 
   app.delete('/v1/session', { schema: { response: { 200: EmptySchema } } }, async (request) => {
     const { userId } = await sessions.logout(tokenFrom(request));
-    await audit.record({ event: 'logged_out', userId, ...requestContext(request) });
+    await audit.record({ event: 'logged_out', userId, ...requestContext(request) }, request.log);
     return {};
   });
 

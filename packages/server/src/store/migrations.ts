@@ -31,3 +31,14 @@ export function loadMigrations(dialect: 'sqlite' | 'postgres', dir = migrationsD
   });
   return migrations;
 }
+
+const shipped = new Map<string, number>();
+
+/** Fails readiness when the database's schema is older than the migrations this code ships. */
+export function schemaBehind(appliedVersion: number | null, dialect: 'sqlite' | 'postgres'): string | undefined {
+  let needed = shipped.get(dialect);
+  if (needed === undefined) shipped.set(dialect, (needed = loadMigrations(dialect).length)); // read once, not per poll
+  return (appliedVersion ?? 0) < needed
+    ? `the database schema is at migration ${appliedVersion ?? 0}, this server needs ${needed}: restart it to migrate`
+    : undefined;
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { ConfigError } from '../config.js';
-import { loadMigrations } from './migrations.js';
+import { loadMigrations, schemaBehind } from './migrations.js';
 import {
   DuplicateEmailError,
   StoreUnavailableError,
@@ -298,7 +298,9 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
       return (await query('prune-audit', 'DELETE FROM audit_events WHERE at < $1', [before])).rowCount ?? 0;
     },
     async ping() {
-      await query('ping', 'SELECT count(*) FROM schema_migrations');
+      const { rows } = await query<{ version: number | null }>('ping', 'SELECT max(version) AS version FROM schema_migrations');
+      const behind = schemaBehind(rows[0]!.version, 'postgres');
+      if (behind) throw new StoreUnavailableError(behind);
     },
     async close() {
       await pool.end();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadMigrations } from './migrations.js';
+import { loadMigrations, schemaBehind } from './migrations.js';
 import {
   DuplicateEmailError,
   StoreUnavailableError,
@@ -134,7 +134,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     ),
     insertSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
-    ping: db.prepare('SELECT count(*) AS n FROM schema_migrations'),
+    ping: db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations'),
     getFailures: db.prepare<[string], { failures: number; blocked_until: number }>(
       'SELECT failures, blocked_until FROM login_failures WHERE email_key = ?',
     ),
@@ -242,7 +242,11 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
       ),
     pruneAuditEvents: (before) => run(() => statements.pruneAudit.run(before.getTime()).changes),
-    ping: () => run(() => void statements.ping.get()),
+    ping: () =>
+      run(() => {
+        const behind = schemaBehind(statements.ping.get()!.version, 'sqlite');
+        if (behind) throw new StoreUnavailableError(behind);
+      }),
     close: () => run(() => void (db.open && db.close())),
   };
 }
