@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // Every setting is declared once, here, as data: its environment variable, its flag, its default,
 // its accepted form. loadConfig() turns the environment plus flags into one frozen Config; nothing
 // else in the server reads process.env, so a bad value fails at start-up, never at request time.
@@ -52,6 +54,10 @@ export interface Config {
   readonly auditRetentionSeconds: number;
   /** How often queued audit events are written; 0 writes each before the request answers. */
   readonly auditFlushMs: number;
+  /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
+  readonly workers: number;
+  /** Password hashes one process runs at once; undefined: the cores divided among the workers. */
+  readonly hashConcurrency: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -290,6 +296,17 @@ function settingsTable() {
       describe: 'how often audit events are written to the database in a batch (0: each one before the answer)',
       accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 1000, parse: integer(0, 60_000),
     } satisfies Setting<'auditFlushMs'>,
+    {
+      key: 'workers', env: 'PACERPRO_WORKERS', flag: 'workers',
+      describe: 'server processes sharing the port (auto: one per core)',
+      accepted: 'an integer from 1 to 256, or auto', defaultValue: 1,
+      parse: (raw: string) => (raw.trim().toLowerCase() === 'auto' ? ok(availableParallelism()) : integer(1, 256)(raw)),
+    } satisfies Setting<'workers'>,
+    {
+      key: 'hashConcurrency', env: 'PACERPRO_HASH_CONCURRENCY', flag: 'hash-concurrency',
+      describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers)',
+      accepted: 'an integer from 1 to 256', defaultValue: undefined, parse: integer(1, 256),
+    } satisfies Setting<'hashConcurrency'>,
   ] as const;
 }
 
