@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashConcurrencyOf } from '../src/auth/hash-queue.js';
+import { argon2ParamsFrom, createPasswordHasher } from '../src/auth/passwords.js';
+import { loadConfig } from '../src/config.js';
+import { openStore } from '../src/store/open-store.js';
+import type { UserStore } from '../src/store/user-store.js';
+import { BENCH_PASSWORD, seedUsers, tokenMinter, type SeededUser } from './fixtures.js';
+import { measureHashRate, type HashRate } from './hash-rate.js';
+import { runLoad, runLoadsTogether, type LoadResult, type LoadSpec } from './load.js';
+import { measureLoginTiming, type TimingSummary } from './login-timing.js';
+import { describeMachine } from './machine.js';
+import { parseOptions, type RunName } from './options.js';
+import { freshSchema, postgresVersion } from './postgres.js';
+import { freePort, startProcess, type BenchProcess } from './processes.js';
+import { loginRequests, logoutRequests, refreshRequests } from './requests.js';
+import { markdown, targetLines, textTable, type Row, type Target } from './report.js';
+
+// npm run bench: the real server (a child process, the built bin, default settings and log level)
+// against a bare Fastify route, both driven by autocannon from this process; see bench/NOTES.md.
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'packages/server/bin/pacerpro-auth.js');
+const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
+const NOTES = fileURLToPath(new URL('./NOTES.md', import.meta.url));
+
+const options = parseOptions(process.argv.slice(2), join(ROOT, 'BENCHMARKS.md'));
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const wanted = (run: RunName) => options.runs.has(run);
+
+// The defaults a deployment gets: the benchmark measures those, not a tuned configuration.
+const defaults = loadConfig({});
+const argon2 = argon2ParamsFrom(defaults);
+const hashConcurrency = hashConcurrencyOf(defaults);
+const cores = availableParallelism();
+
+const temp = mkdtempSync(join(tmpdir(), 'pacerpro-bench-'));
+const secret = randomBytes(48).toString('base64url');
+const tokens = tokenMinter(secret);
+// Clean: nothing from the caller's environment changes what is measured. LOG_LEVEL is left at
+// its default (info), as a deployment runs. Per-IP limits are off (every connection is 127.0.0.1)
+// and the per-e-mail threshold is high: the floods repeat the same few hundred e-mails.
+const serverEnv: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  PACERPRO_JWT_SECRET: secret,
+  PACERPRO_IP_LOGIN_LIMIT: '0',
+  PACERPRO_LOGIN_MAX_FAILURES: '1000',
+};
+
+const rows: Row[] = [];
+const targets: Target[] = [];
+const facts: string[] = [];
+let timing: TimingSummary[] = [];
+
+/** A load result with the server's CPU time per answer during it (microseconds). */
+type Measured = LoadResult & { readonly cpuUs?: number };
+
+function row(name: string, result: Measured, server: BenchProcess | undefined): Row {
+  const peakRssMiB = server?.peakRssMiB().largest;
+  const made: Row = { name, rps: result.rps, p50: result.p50, p99: result.p99, peakRssMiB, cpuUs: result.cpuUs, failed: result.failed };
+  rows.push(made);
+  const failed = result.failed > 0 ? `, ${result.failed} FAILED ${JSON.stringify(result.statusCodes)}` : '';
+  say(`  ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failed}`);
+  return made;
+}
+
+/** A warm-up of the same load (not measured), then the measured run, and the server's CPU per answer during it. */
+async function measure(server: BenchProcess, spec: Omit<LoadSpec, 'url' | 'seconds'>): Promise<Measured> {
+  await runLoad({ ...spec, url: server.url, seconds: options.warmupSeconds });
+  const cpuBefore = server.cpuSeconds();
+  const result = await runLoad({ ...spec, url: server.url, seconds: options.seconds });
+  return { ...result, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (result.ok + result.failed) };
+}
+
+function target(what: string, required: string, measured: string, met: boolean): void {
+  targets.push({ what, required, measured, met });
+}
+
+async function startPacerpro(label: string, databaseUrl: string, extraArgs: string[] = []): Promise<BenchProcess> {
+  const port = await freePort();
+  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  return startProcess({
+    args: [...profile, BIN, 'serve', '--port', String(port), '--database-url', databaseUrl, ...extraArgs],
+    env: serverEnv,
+    port,
+    readyPath: '/healthz',
+    logPath: join(temp, `${label}.log`),
+  });
+}
+
+async function stopChecked(server: BenchProcess, label: string): Promise<void> {
+  const code = await server.stop();
+  if (code !== 0) say(`  warning: the ${label} server exited with ${code}:\n${server.log()}`);
+}
+
+const connections = options.connections;
+let hashAtServer: HashRate | undefined;
+let baseline: Row | undefined;
+let refreshAlone: Row | undefined;
+
+async function hashRates(): Promise<void> {
+  say(`argon2id at m=${argon2.memoryCost} KiB, t=${argon2.timeCost}, p=${argon2.parallelism}`);
+  const seconds = options.quick ? 1 : 4;
+  const everyCore = await measureHashRate(argon2, cores, seconds);
+  hashAtServer = hashConcurrency === cores ? everyCore : await measureHashRate(argon2, hashConcurrency, seconds);
+  facts.push(
+    `Raw argon2id rate (verifications, m=${argon2.memoryCost} KiB, t=${argon2.timeCost}, p=${argon2.parallelism}, @node-rs/argon2): ` +
+      `${everyCore.perSecond.toFixed(0)}/s on all ${cores} cores (${everyCore.meanMs.toFixed(1)} ms each)` +
+      (hashConcurrency === cores ? '' : `; ${hashAtServer.perSecond.toFixed(0)}/s at the server's ${hashConcurrency} concurrent hashes`) +
+      '.',
+  );
+  say(`  every core (${cores}): ${everyCore.perSecond.toFixed(0)}/s; at the server's concurrency (${hashConcurrency}): ${hashAtServer.perSecond.toFixed(0)}/s`);
+}
+
+async function baselineRun(): Promise<void> {
+  say('baseline: bare Fastify, GET / answering constant JSON');
+  const port = await freePort();
+  const server = await startProcess({ args: [BASELINE, String(port)], env: { PATH: process.env.PATH }, port, readyPath: '/', logPath: join(temp, 'baseline.log') });
+  try {
+    baseline = row('baseline: bare Fastify GET (constant JSON)', await measure(server, { connections, requests: [{ method: 'GET', path: '/' }] }), server);
+  } finally {
+    await stopChecked(server, 'baseline');
+  }
+}
+
+/** Login, refresh, logout, the flood and the timing run: one server process, so its peak RSS covers them all. */
+async function sqliteRuns(): Promise<void> {
+  const databasePath = join(temp, 'sqlite', 'pacerpro.db');
+  mkdirSync(join(temp, 'sqlite'));
+  const store = await openStore(loadConfig({ DATABASE_URL: databasePath }));
+  const hasher = await createPasswordHasher(argon2);
+  const passwordHash = await hasher.hash(BENCH_PASSWORD);
+  const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
+  const locked = await seedUsers(store, tokens, { prefix: 'locked', count: 20, passwordHash });
+  for (const user of locked) await store.setLocked(user.id, true);
+
+  say('SQLite: one server process (serve, default settings)');
+  const server = await startPacerpro('sqlite', databasePath);
+  try {
+    if (wanted('login')) {
+      const login = row('login (POST /v1/session)', await measure(server, { connections, requests: loginRequests(users) }), server);
+      if (hashAtServer) {
+        const fraction = login.rps / hashAtServer.perSecond;
+        target(`login vs raw hash rate at the server's ${hashConcurrency} concurrent hashes`, '≥ 0.90', fraction.toFixed(2), fraction >= 0.9);
+      }
+    }
+    if (wanted('refresh') || wanted('flood') || wanted('workers')) {
+      refreshAlone = row('refresh (GET /v1/session)', await measure(server, { connections, requests: refreshRequests(users) }), server);
+      if (baseline) target('refresh vs baseline', '≥ 0.50', (refreshAlone.rps / baseline.rps).toFixed(2), refreshAlone.rps / baseline.rps >= 0.5);
+    }
+    if (wanted('logout')) await logoutRun(server, store, passwordHash);
+    if (wanted('flood')) await floodRun(server, users);
+    if (wanted('timing')) {
+      say('  failed logins by kind, one at a time');
+      timing = await measureLoginTiming(server.url, { existing: users.map((u) => u.email), locked: locked.map((u) => u.email), rounds: options.timingRounds });
+      for (const t of timing) say(`  ${t.case}: mean ${t.mean.toFixed(2)} ms, p50 ${t.p50.toFixed(2)}, p99 ${t.p99.toFixed(2)} (${t.statuses.join(', ')})`);
+    }
+    const peak = server.peakRssMiB().largest;
+    target('peak RSS of the server process over all its runs', '≤ 150 MiB', `${peak.toFixed(0)} MiB`, peak <= 150);
+  } finally {
+    await stopChecked(server, 'SQLite');
+    await store.close();
+  }
+  if (wanted('workers') && refreshAlone) await workersRun(databasePath, users, refreshAlone);
+}
+
+async function logoutRun(server: BenchProcess, store: UserStore, passwordHash: string): Promise<void> {
+  // Each logout spends a user's jti, so each takes a user of its own: enough for a rate up to the
+  // refresh rate just measured (a logout does a refresh's work plus a write).
+  const expected = (refreshAlone?.rps ?? 20_000) * (options.warmupSeconds + options.seconds);
+  const size = Math.ceil(expected * 1.1);
+  say(`  seeding ${size} users for the logout run`);
+  const pool = await seedUsers(store, tokens, { prefix: 'logout', count: size, passwordHash });
+  const logout = logoutRequests(pool);
+  const made = row('logout (DELETE /v1/session, a new jti each)', await measure(server, { connections, requests: logout.requests }), server);
+  if (logout.used() > pool.length) say(`  warning: the pool of ${pool.length} users ran out (${logout.used()} logouts)`);
+  facts.push(`Logout: ${pool.length} users seeded, ${Math.min(logout.used(), pool.length)} logged out (each a real jti rotation).`);
+  if (baseline) target('logout vs baseline', '≥ 0.35', (made.rps / baseline.rps).toFixed(2), made.rps / baseline.rps >= 0.35);
+}
+
+async function floodRun(server: BenchProcess, users: readonly SeededUser[]): Promise<void> {
+  const specs = {
+    refresh: { url: server.url, connections, requests: refreshRequests(users) },
+    login: { url: server.url, connections: 10, requests: loginRequests(users) },
+  };
+  await runLoadsTogether({
+    refresh: { ...specs.refresh, seconds: options.warmupSeconds },
+    login: { ...specs.login, seconds: options.warmupSeconds },
+  });
+  const flood = await runLoadsTogether({ refresh: { ...specs.refresh, seconds: options.seconds }, login: { ...specs.login, seconds: options.seconds } });
+  const refresh = row(`refresh under a login flood (${connections} + 10 login connections)`, flood.refresh, server);
+  row('  the flood\'s logins (10 connections)', flood.login, server);
+  target('refresh p99 under the login flood', '≤ 20 ms', `${refresh.p99.toFixed(1)} ms`, refresh.p99 <= 20);
+  if (refreshAlone) {
+    const kept = refresh.rps / refreshAlone.rps;
+    target('refresh throughput under the flood vs refresh alone', '≥ 0.30', kept.toFixed(2), kept >= 0.3);
+  }
+}
+
+async function workersRun(databasePath: string, users: readonly SeededUser[], single: Row): Promise<void> {
+  say('SQLite: serve --workers 2');
+  const server = await startPacerpro('workers', databasePath, ['--workers', '2']);
+  try {
+    const made = row('refresh, serve --workers 2', await measure(server, { connections, requests: refreshRequests(users) }), server);
+    const rss = server.peakRssMiB();
+    facts.push(
+      `serve --workers 2: refresh ${(made.rps / single.rps).toFixed(2)}× one process; peak RSS ${rss.total.toFixed(0)} MiB over ` +
+        `its ${rss.processes} processes (primary and workers; the table shows the largest).`,
+    );
+  } finally {
+    await stopChecked(server, 'workers');
+  }
+}
+
+async function postgresRun(): Promise<void> {
+  const schema = await freshSchema();
+  say('PostgreSQL: one server process, a fresh schema');
+  const store = await openStore(loadConfig({ DATABASE_URL: schema.url }));
+  try {
+    const passwordHash = await (await createPasswordHasher(argon2)).hash(BENCH_PASSWORD);
+    const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
+    const server = await startPacerpro('postgres', schema.url);
+    try {
+      const made = row('refresh, PostgreSQL', await measure(server, { connections, requests: refreshRequests(users) }), server);
+      if (baseline) target('PostgreSQL refresh vs baseline', '≥ 0.30', (made.rps / baseline.rps).toFixed(2), made.rps / baseline.rps >= 0.3);
+    } finally {
+      await stopChecked(server, 'PostgreSQL');
+    }
+  } finally {
+    await store.close();
+    await schema.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const pgVersion = wanted('postgres') ? await postgresVersion() : undefined;
+  const machine = describeMachine(pgVersion);
+  say(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB; node ${process.version}`);
+  if (wanted('hash') || wanted('login')) await hashRates();
+  await baselineRun(); // every ratio needs it
+  if (['login', 'refresh', 'logout', 'flood', 'timing', 'workers'].some((r) => wanted(r as RunName))) await sqliteRuns();
+  if (wanted('postgres')) {
+    if (pgVersion) await postgresRun();
+    else facts.push('PostgreSQL did not answer at the benchmark URL: its run was skipped.');
+  }
+
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  facts.push(`The whole benchmark took ${seconds} s.`);
+  process.stdout.write(`\n${textTable(rows)}\n\n${targetLines(targets).join('\n')}\n\n${facts.join('\n')}\n`);
+  if (options.out) {
+    const settings = [
+      `${connections} connections per run, ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up${options.quick ? ' (--quick: rough numbers)' : ''}.`,
+      `Servers: \`node packages/server/bin/pacerpro-auth.js serve\` as child processes with default settings (LOG_LEVEL info, hashing concurrency ${hashConcurrency}), ` +
+        'except PACERPRO_IP_LOGIN_LIMIT=0 and PACERPRO_LOGIN_MAX_FAILURES=1000 (every request comes from 127.0.0.1 with a few hundred e-mails) and a fixed PACERPRO_JWT_SECRET (the benchmark mints its users\' tokens).',
+      'Logs go to a file, as a deployment\'s collector would take them. Latencies are of 2xx answers, measured by the load generator.',
+      'Peak RSS is the kernel\'s VmHWM of the server process by the end of that run: the SQLite rows share one process, so theirs only grows.',
+    ];
+    const notes = readFileSync(NOTES, 'utf8');
+    writeFileSync(options.out, markdown({ command, date: new Date().toISOString().slice(0, 10), machine, settings, rows, targets, timing, facts, notes }));
+    say(`wrote ${options.out}`);
+  }
+}
+
+try {
+  await main();
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}

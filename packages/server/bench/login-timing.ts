@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { BENCH_PASSWORD } from './fixtures.js';
+
+// Can an attacker tell, by timing alone, whether an e-mail has an account (or a locked one)?
+// Failed logins of three kinds, one request at a time, interleaved so that any drift of the
+// machine hits all three alike: an unknown e-mail, a wrong password, a locked account.
+
+export type TimingCase = 'unknown e-mail' | 'wrong password' | 'locked account';
+
+export interface TimingSummary {
+  readonly case: TimingCase;
+  readonly samples: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Every answer was the same 401 (anything else would make timing moot). */
+  readonly statuses: readonly number[];
+}
+
+async function attempt(url: string, email: string, password: string): Promise<{ ms: number; status: number }> {
+  const start = performance.now();
+  const response = await fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  await response.arrayBuffer();
+  return { ms: performance.now() - start, status: response.status };
+}
+
+function summarize(name: TimingCase, samples: { ms: number; status: number }[]): TimingSummary {
+  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return {
+    case: name,
+    samples: sorted.length,
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    statuses: [...new Set(samples.map((s) => s.status))],
+  };
+}
+
+/**
+ * `existing` and `locked` are e-mails of real users (the locked ones locked); each is tried at
+ * most rounds / length times, which must stay under the server's failure threshold.
+ */
+export async function measureLoginTiming(
+  url: string,
+  { existing, locked, rounds }: { existing: readonly string[]; locked: readonly string[]; rounds: number },
+): Promise<TimingSummary[]> {
+  const results: Record<TimingCase, { ms: number; status: number }[]> = { 'unknown e-mail': [], 'wrong password': [], 'locked account': [] };
+  const wrong = `${BENCH_PASSWORD} but wrong`;
+  for (let i = 0; i < rounds; i++) {
+    // The order within a round rotates too, so no case always follows the same one.
+    const tries: [TimingCase, () => Promise<{ ms: number; status: number }>][] = [
+      ['unknown e-mail', () => attempt(url, `nobody-${randomUUID()}@bench.test`, wrong)],
+      ['wrong password', () => attempt(url, existing[i % existing.length]!, wrong)],
+      ['locked account', () => attempt(url, locked[i % locked.length]!, BENCH_PASSWORD)],
+    ];
+    for (let k = 0; k < tries.length; k++) {
+      const [name, run] = tries[(i + k) % tries.length]!;
+      results[name].push(await run());
+    }
+  }
+  return (Object.keys(results) as TimingCase[]).map((name) => summarize(name, results[name]));
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+
+// npm run bench [-- --quick] [--out FILE] [--only login,refresh,...] [--no-postgres] [--profile DIR]
+
+export const RUNS = ['hash', 'baseline', 'login', 'refresh', 'logout', 'flood', 'timing', 'workers', 'postgres'] as const;
+export type RunName = (typeof RUNS)[number];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Seconds of load per run, after warmupSeconds of unmeasured load. */
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  /** Failed logins of each kind in the timing run. */
+  readonly timingRounds: number;
+  /** Where the Markdown report goes; undefined prints only. */
+  readonly out: string | undefined;
+  readonly runs: ReadonlySet<RunName>;
+  /** Passes --cpu-prof to the servers, writing their profiles here. */
+  readonly profileDir: string | undefined;
+}
+
+export const USAGE = `Usage: npm run bench [-- options]
+
+  --quick             a short run (under a minute) that proves the benchmark works; its numbers are rough
+  --out FILE          write the report there (default: BENCHMARKS.md at the repository root for a full
+                      run, nothing for --quick)
+  --only LIST         only these runs, comma-separated: ${RUNS.join(', ')}
+  --no-postgres       skip PostgreSQL even when it answers
+  --profile DIR       run the servers with --cpu-prof, writing .cpuprofile files into DIR
+`;
+
+export function parseOptions(argv: readonly string[], defaultOut: string): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      'no-postgres': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of only ?? []) {
+    if (!(RUNS as readonly string[]).includes(name)) throw new Error(`--only: unknown run "${name}"; the runs are ${RUNS.join(', ')}`);
+  }
+  const runs = new Set<RunName>((only as RunName[] | undefined) ?? RUNS);
+  if (values['no-postgres']) runs.delete('postgres');
+  const quick = values.quick!;
+  return {
+    quick,
+    seconds: quick ? 2 : 10,
+    warmupSeconds: quick ? 0.5 : 2,
+    connections: 50,
+    timingRounds: quick ? 10 : 100,
+    out: values.out ?? (quick || only ? undefined : defaultOut),
+    runs,
+    profileDir: values.profile,
+  };
+}
