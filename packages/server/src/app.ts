@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { createAuditTrail } from './audit/audit-trail.js';
 import { hashConcurrencyOf, queuePasswordHasher } from './auth/hash-queue.js';
@@ -81,7 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // Fastify's two lines per request (start, end) cost more CPU than a refresh's own work. At info
     // a request is logged by what it did: the audit line of a login, refresh or logout, the error
     // of a 5xx. Its start and end lines appear at debug and trace.
-    disableRequestLogging: !REQUEST_LOG_LEVELS.has(logger.level),
+    logController: new LogController({ disableRequestLogging: !REQUEST_LOG_LEVELS.has(logger.level) }),
     bodyLimit: config.bodyLimitBytes,
     // request.ip comes from X-Forwarded-For only through the proxies named here.
     trustProxy: trustProxyOption(config.trustProxy),
