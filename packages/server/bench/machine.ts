@@ -47,7 +47,6 @@ export function describeMachine(postgresVersion: string | undefined): Machine {
       SQLite: sqlite,
       pg: packageVersion('pg'),
       PostgreSQL: postgresVersion ?? 'not reachable',
-      'fast-jwt': packageVersion('fast-jwt'),
       autocannon: packageVersion('autocannon'),
     },
   };

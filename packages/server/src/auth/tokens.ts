@@ -1,8 +1,8 @@
-import { createSigner, createVerifier } from 'fast-jwt';
+import { createHs256 } from './hs256.js';
 
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
-// {jti, sub, scp, exp}. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
-// behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
+// {jti, sub, scp, exp}. Signed with node:crypto's synchronous HMAC (hs256.ts), so signing never
+// queues behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
 // The algorithm is pinned to HS256; time comes from an injectable clock.
 
 export interface TokenClaims {
@@ -71,36 +71,25 @@ function readSubject(sub: unknown): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function createTokenService({ secret, ttlSeconds, now = Date.now, leewaySeconds = 0 }: TokenOptions): TokenService {
-  const key = Buffer.from(secret, 'utf8');
-  const sign = createSigner({ key, algorithm: 'HS256', noTimestamp: true });
-  // Expiry is checked below against the injected clock, not fast-jwt's own.
-  const decodeVerified = createVerifier({
-    key,
-    algorithms: ['HS256'],
-    complete: true,
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-  });
+  const jws = createHs256(secret);
+  const invalid = { ok: false, reason: 'invalid_token' } as const;
 
   return {
     issue({ id, jti }) {
       const exp = Math.floor(now() / 1000) + ttlSeconds;
       // Key order is the wire order: {"jti":…,"sub":…,"scp":"user","exp":…}.
       const claims: TokenClaims = { jti, sub: id, scp: 'user', exp };
-      return { token: sign(claims), expiresAt: new Date(exp * 1000) };
+      return { token: jws.sign(claims), expiresAt: new Date(exp * 1000) };
     },
     verify(token) {
-      let decoded: { header: Record<string, unknown>; payload: unknown };
-      try {
-        decoded = decodeVerified(token);
-      } catch {
-        return { ok: false, reason: 'invalid_token' };
-      }
-      const payload = decoded.payload;
-      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, reason: 'invalid_token' };
-      const claims = readClaims(decoded.header, payload as Record<string, unknown>);
-      if (!claims) return { ok: false, reason: 'invalid_token' };
+      const decoded = jws.verify(token);
+      if (!decoded || !isObject(decoded.header) || !isObject(decoded.payload)) return invalid;
+      const claims = readClaims(decoded.header, decoded.payload);
+      if (!claims) return invalid;
+      // Expiry against the injected clock, so tests see a token expire without sleeping.
       if (Math.floor(now() / 1000) >= claims.exp + leewaySeconds) return { ok: false, reason: 'token_expired' };
       return { ok: true, claims };
     },
