@@ -4,9 +4,9 @@ import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
 import { print, type Io, type Values } from './cli/io.js';
 import { usersCommand } from './cli/users-command.js';
+import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { closeOnSignals, startServer } from './server.js';
 import { StoreUnavailableError } from './store/user-store.js';
 
 // pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
@@ -82,12 +82,21 @@ function parse(argv: string[]): { positionals: string[]; values: Values } {
   }
 }
 
-async function serve(config: Config): Promise<void> {
+/** Resolves once serving has started (a cluster's primary: once it has stopped, with its exit code). */
+async function serve(config: Config, env: Io['env']): Promise<number | undefined> {
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger);
+  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, logger, env);
+  // Loaded here, not at the top: a cluster's primary never runs the app, so it never loads it.
+  const { closeOnSignals, startServer } = await import('./server.js');
+  const server = await startServer(config, logger).catch((error: unknown) => {
+    leaveCluster(); // a worker's channel to its primary would keep it alive: let it exit and report
+    throw error;
+  });
   logger.info({ url: server.url, database: server.store.dialect }, `PacerPro auth listening on ${server.url}`);
   if (server.metricsUrl) logger.info({ url: server.metricsUrl }, `metrics on ${server.metricsUrl}`);
-  closeOnSignals(server, logger);
+  const stop = closeOnSignals(server, logger);
+  if (isClusterWorker()) stopWithPrimary(stop);
+  return undefined;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -109,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
     const config = loadConfig(io.env, values);
-    if (command === 'serve') await serve(config);
+    if (command === 'serve') return (await serve(config, io.env)) ?? 0;
     else if (command === 'users') await usersCommand(rest, values, config, io);
     else await auditCommand(rest, values, config, io);
     return 0;

@@ -50,13 +50,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return { app, store, url: `${scheme}://${host}:${port}`, metricsUrl: metricsServer?.url, close };
 }
 
-/** Closes the server on the first SIGINT/SIGTERM; a second signal exits at once. */
-export function closeOnSignals(server: RunningServer, logger: Logger): void {
+/**
+ * Closes the server on the first SIGINT/SIGTERM, then exits; a second signal exits at once. The
+ * returned function starts the same shutdown for another reason (a cluster worker's primary asks).
+ */
+export function closeOnSignals(server: RunningServer, logger: Logger): (reason: string) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
+  const stop = (reason: string) => {
+    if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    logger.info({ signal: reason }, 'shutting down: finishing in-flight requests');
     server.close().then(
       () => {
         logger.info('shut down cleanly');
@@ -68,6 +71,11 @@ export function closeOnSignals(server: RunningServer, logger: Logger): void {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stop(signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  return stop;
 }
