@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { hashConcurrencyOf, threadPoolAdvice } from './auth/hash-queue.js';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
 import { print, type Io, type Values } from './cli/io.js';
@@ -94,6 +95,8 @@ async function serve(config: Config, env: Io['env']): Promise<number | undefined
   });
   logger.info({ url: server.url, database: server.store.dialect }, `PacerPro auth listening on ${server.url}`);
   if (server.metricsUrl) logger.info({ url: server.metricsUrl }, `metrics on ${server.metricsUrl}`);
+  const poolAdvice = threadPoolAdvice(hashConcurrencyOf(config), env.UV_THREADPOOL_SIZE);
+  if (poolAdvice) logger.warn(poolAdvice);
   const stop = closeOnSignals(server, logger);
   if (isClusterWorker()) stopWithPrimary(stop);
   return undefined;

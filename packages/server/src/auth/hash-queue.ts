@@ -11,9 +11,24 @@ export interface HashConcurrencySettings {
   readonly workers: number;
 }
 
-/** The configured bound, or the cores shared among the worker processes (at least one each). */
+/** Threads in libuv's pool unless UV_THREADPOOL_SIZE says otherwise; hashes run there. */
+export const DEFAULT_THREAD_POOL_SIZE = 4;
+
+/**
+ * The configured bound; by default the cores shared among the worker processes (at least one
+ * each), and at most one less than libuv's default pool, so a pool thread is always free for file
+ * reads and DNS. More needs UV_THREADPOOL_SIZE too (threadPoolAdvice).
+ */
 export function hashConcurrencyOf({ hashConcurrency, workers }: HashConcurrencySettings, cores = availableParallelism()): number {
-  return hashConcurrency ?? Math.max(1, Math.floor(cores / workers));
+  return hashConcurrency ?? Math.max(1, Math.min(DEFAULT_THREAD_POOL_SIZE - 1, Math.floor(cores / workers)));
+}
+
+/** A warning when the pool is too small for the hashes allowed at once; undefined when it fits. */
+export function threadPoolAdvice(concurrency: number, uvThreadPoolSize: string | undefined): string | undefined {
+  const pool = Number(uvThreadPoolSize) || DEFAULT_THREAD_POOL_SIZE;
+  if (concurrency < pool) return undefined;
+  return `hashing concurrency ${concurrency} needs a libuv pool of ${concurrency + 1} threads or more, and it has ${pool}: ` +
+    `set UV_THREADPOOL_SIZE=${concurrency + 2} in the environment (or lower PACERPRO_HASH_CONCURRENCY)`;
 }
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
