@@ -25,6 +25,7 @@ import { markdown, targetLines, textTable, type Row, type Target } from './repor
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/server/bin/pacerpro-auth.js');
 const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor-server.mjs', import.meta.url));
 const NOTES = fileURLToPath(new URL('./NOTES.md', import.meta.url));
 
 const options = parseOptions(process.argv.slice(2), join(ROOT, 'BENCHMARKS.md'));
@@ -138,6 +139,8 @@ async function sqliteRuns(): Promise<void> {
   const locked = await seedUsers(store, tokens, { prefix: 'locked', count: 20, passwordHash });
   for (const user of locked) await store.setLocked(user.id, true);
 
+  if (wanted('refresh')) await floorRun(databasePath, users);
+
   say('SQLite: one server process (serve, default settings)');
   const server = await startPacerpro('sqlite', databasePath);
   try {
@@ -166,6 +169,24 @@ async function sqliteRuns(): Promise<void> {
     await store.close();
   }
   if (wanted('workers') && refreshAlone) await workersRun(databasePath, users, refreshAlone);
+}
+
+/** The least a refresh can do (floor-server.mjs), on the same database and tokens. */
+async function floorRun(databasePath: string, users: readonly SeededUser[]): Promise<void> {
+  say('floor: bare Fastify refresh (HMAC verify, one SQLite read, HMAC sign; no log, audit or metrics)');
+  const port = await freePort();
+  const server = await startProcess({
+    args: [FLOOR, String(port), databasePath],
+    env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret },
+    port,
+    readyPath: '/healthz',
+    logPath: join(temp, 'floor.log'),
+  });
+  try {
+    row('floor: the least a refresh can do (see floor-server.mjs)', await measure(server, { connections, requests: refreshRequests(users) }), server);
+  } finally {
+    await stopChecked(server, 'floor');
+  }
 }
 
 async function logoutRun(server: BenchProcess, store: UserStore, passwordHash: string): Promise<void> {
