@@ -56,7 +56,7 @@ export interface Config {
   readonly auditFlushMs: number;
   /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
   readonly workers: number;
-  /** Password hashes one process runs at once; undefined: the cores divided among the workers. */
+  /** Password hashes one process runs at once; undefined: a worker's share of the cores less one (hash-queue.ts). */
   readonly hashConcurrency: number | undefined;
 }
 
@@ -304,7 +304,7 @@ function settingsTable() {
     } satisfies Setting<'workers'>,
     {
       key: 'hashConcurrency', env: 'PACERPRO_HASH_CONCURRENCY', flag: 'hash-concurrency',
-      describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers)',
+      describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers - 1, 1 to 3)',
       accepted: 'an integer from 1 to 256', defaultValue: undefined, parse: integer(1, 256),
     } satisfies Setting<'hashConcurrency'>,
   ] as const;

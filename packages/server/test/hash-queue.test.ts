@@ -80,12 +80,15 @@ test('the queued hasher bounds hash, verify and verifyDummy together; needsRehas
   assert.equal(queued.needsRehash('old'), true);
 });
 
-test('hashing concurrency: the setting, else the cores shared among the workers, within libuv\'s default pool', () => {
+test('hashing concurrency: the setting, else a worker\'s share of the cores less one, within libuv\'s default pool', () => {
   assert.equal(hashConcurrencyOf({ hashConcurrency: 6, workers: 4 }, 8), 6);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 2), 2);
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 2), 1, 'a core stays free for the event loop');
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 4), 3);
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 8), 3, 'one pool thread stays free');
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 4 }, 8), 2);
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 2 }, 8), 3);
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 4 }, 8), 1);
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 16 }, 8), 1, 'never below one');
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 1), 1);
 });
 
 test('a pool too small for the hashing concurrency is named, with the fix', () => {

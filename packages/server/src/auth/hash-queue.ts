@@ -15,12 +15,13 @@ export interface HashConcurrencySettings {
 export const DEFAULT_THREAD_POOL_SIZE = 4;
 
 /**
- * The configured bound; by default the cores shared among the worker processes (at least one
- * each), and at most one less than libuv's default pool, so a pool thread is always free for file
- * reads and DNS. More needs UV_THREADPOOL_SIZE too (threadPoolAdvice).
+ * The configured bound; by default one less than each worker process's share of the cores, so
+ * one core is always left to the event loops (refreshes never wait for a core while logins
+ * flood), at least one, and at most one less than libuv's default pool, so a pool thread is always
+ * free for file reads and DNS. More needs UV_THREADPOOL_SIZE too (threadPoolAdvice).
  */
 export function hashConcurrencyOf({ hashConcurrency, workers }: HashConcurrencySettings, cores = availableParallelism()): number {
-  return hashConcurrency ?? Math.max(1, Math.min(DEFAULT_THREAD_POOL_SIZE - 1, Math.floor(cores / workers)));
+  return hashConcurrency ?? Math.max(1, Math.min(DEFAULT_THREAD_POOL_SIZE - 1, Math.floor(cores / workers) - 1));
 }
 
 /** A warning when the pool is too small for the hashes allowed at once; undefined when it fits. */
