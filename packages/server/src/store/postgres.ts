@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ConfigError } from '../config.js';
+import { createBatchLoader } from './batch-loader.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import {
   DuplicateEmailError,
@@ -139,6 +140,10 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
       throw translate(error);
     }
   }
+  const userById = createBatchLoader<number, User>(async (ids) => {
+    const { rows } = await query<UserRow>('users-by-ids', 'SELECT * FROM users WHERE id = ANY($1::bigint[])', [ids]);
+    return new Map(rows.map((row) => [Number(row.id), toUser(row)]));
+  });
   const updated = (result: pg.QueryResult) => result.rowCount === 1;
   const at = () => new Date(now());
 
@@ -148,10 +153,8 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
       const { rows } = await query<UserRow>('user-by-email', 'SELECT * FROM users WHERE email_key = $1', [emailKey(email)]);
       return rows[0] && toUser(rows[0]);
     },
-    async findUserById(id) {
-      const { rows } = await query<UserRow>('user-by-id', 'SELECT * FROM users WHERE id = $1', [id]);
-      return rows[0] && toUser(rows[0]);
-    },
+    // The hot path (every refresh and logout): batched, see batch-loader.ts.
+    findUserById: userById,
     async listUsers() {
       return (await query<UserRow>('list-users', 'SELECT * FROM users ORDER BY id')).rows.map(toUser);
     },
