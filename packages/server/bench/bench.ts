@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashConcurrencyOf } from '../src/auth/hash-queue.js';
@@ -23,12 +23,12 @@ import { markdown, targetLines, textTable, type Row, type Target } from './repor
 // against a bare Fastify route, both driven by autocannon from this process; see bench/NOTES.md.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/server/bin/pacerpro-auth.js');
 const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor-server.mjs', import.meta.url));
 const NOTES = fileURLToPath(new URL('./NOTES.md', import.meta.url));
 
 const options = parseOptions(process.argv.slice(2), join(ROOT, 'BENCHMARKS.md'));
+const BIN = options.bin ?? join(ROOT, 'packages/server/bin/pacerpro-auth.js');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const wanted = (run: RunName) => options.runs.has(run);
 
@@ -50,6 +50,7 @@ const serverEnv: NodeJS.ProcessEnv = {
   PACERPRO_JWT_SECRET: secret,
   PACERPRO_IP_LOGIN_LIMIT: '0',
   PACERPRO_LOGIN_MAX_FAILURES: '1000',
+  ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
 };
 
 const rows: Row[] = [];
@@ -259,6 +260,9 @@ async function postgresRun(): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Other work on the machine skews every figure: say how busy it was when the run began.
+  const [load1, load5] = loadavg();
+  facts.push(`Load average when the run began: ${load1!.toFixed(2)} (1 min), ${load5!.toFixed(2)} (5 min).`);
   const pgVersion = wanted('postgres') ? await postgresVersion() : undefined;
   const machine = describeMachine(pgVersion);
   say(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB; node ${process.version}`);

@@ -18,6 +18,10 @@ export interface BenchOptions {
   readonly runs: ReadonlySet<RunName>;
   /** Passes --cpu-prof to the servers, writing their profiles here. */
   readonly profileDir: string | undefined;
+  /** Another build of the server's bin (an older commit's, say), for before/after comparisons. */
+  readonly bin: string | undefined;
+  /** NODE_OPTIONS for the servers, e.g. --max-semi-space-size=4. */
+  readonly nodeOptions: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench [-- options]
@@ -28,6 +32,8 @@ export const USAGE = `Usage: npm run bench [-- options]
   --only LIST         only these runs, comma-separated: ${RUNS.join(', ')}
   --no-postgres       skip PostgreSQL even when it answers
   --profile DIR       run the servers with --cpu-prof, writing .cpuprofile files into DIR
+  --bin FILE          benchmark another build of pacerpro-auth's bin (e.g. an older commit's)
+  --node-options STR  NODE_OPTIONS for the servers (default: none, as a deployment starts them)
 `;
 
 export function parseOptions(argv: readonly string[], defaultOut: string): BenchOptions {
@@ -39,6 +45,8 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       only: { type: 'string' },
       'no-postgres': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      bin: { type: 'string' },
+      'node-options': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -63,5 +71,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     out: values.out ?? (quick || only ? undefined : defaultOut),
     runs,
     profileDir: values.profile,
+    bin: values.bin,
+    nodeOptions: values['node-options'],
   };
 }
