@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/store/open-store.js';
 import type { UserStore } from '../src/store/user-store.js';
 import { BENCH_PASSWORD, seedUsers, tokenMinter, type SeededUser } from './fixtures.js';
+import { watchOtherCpu } from './cpu-share.js';
 import { measureHashRate, type HashRate } from './hash-rate.js';
 import { runLoad, runLoadsTogether, type LoadResult, type LoadSpec } from './load.js';
 import { measureLoginTiming, type TimingSummary } from './login-timing.js';
@@ -59,12 +60,13 @@ const facts: string[] = [];
 let timing: TimingSummary[] = [];
 
 /** A load result with the server's CPU time per answer during it (microseconds). */
-type Measured = LoadResult & { readonly cpuUs?: number };
+type Measured = LoadResult & { readonly cpuUs?: number; readonly otherCores?: number };
 
 function row(name: string, result: Measured, server: BenchProcess | undefined): Row {
   const peakRssMiB = server?.peakRssMiB().largest;
   const made: Row = { name, rps: result.rps, p50: result.p50, p99: result.p99, peakRssMiB, cpuUs: result.cpuUs, failed: result.failed };
   rows.push(made);
+  if (result.otherCores !== undefined) interference.push({ run: name, cores: result.otherCores });
   const failed = result.failed > 0 ? `, ${result.failed} FAILED ${JSON.stringify(result.statusCodes)}` : '';
   say(`  ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failed}`);
   return made;
@@ -74,9 +76,13 @@ function row(name: string, result: Measured, server: BenchProcess | undefined): 
 async function measure(server: BenchProcess, spec: Omit<LoadSpec, 'url' | 'seconds'>): Promise<Measured> {
   await runLoad({ ...spec, url: server.url, seconds: options.warmupSeconds });
   const cpuBefore = server.cpuSeconds();
+  const others = watchOtherCpu(server);
   const result = await runLoad({ ...spec, url: server.url, seconds: options.seconds });
-  return { ...result, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (result.ok + result.failed) };
+  return { ...result, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (result.ok + result.failed), otherCores: others.stop() };
 }
+
+/** Cores other processes kept busy during each measured run (PostgreSQL's own among them, for its row). */
+const interference: { run: string; cores: number }[] = [];
 
 function target(what: string, required: string, measured: string, met: boolean): void {
   targets.push({ what, required, measured, met });
@@ -213,8 +219,9 @@ async function floodRun(server: BenchProcess, users: readonly SeededUser[]): Pro
     refresh: { ...specs.refresh, seconds: options.warmupSeconds },
     login: { ...specs.login, seconds: options.warmupSeconds },
   });
+  const others = watchOtherCpu(server);
   const flood = await runLoadsTogether({ refresh: { ...specs.refresh, seconds: options.seconds }, login: { ...specs.login, seconds: options.seconds } });
-  const refresh = row(`refresh under a login flood (${connections} + 10 login connections)`, flood.refresh, server);
+  const refresh = row(`refresh under a login flood (${connections} + 10 login connections)`, { ...flood.refresh, otherCores: others.stop() }, server);
   row('  the flood\'s logins (10 connections)', flood.login, server);
   target('refresh p99 under the login flood', '≤ 20 ms', `${refresh.p99.toFixed(1)} ms`, refresh.p99 <= 20);
   if (refreshAlone) {
@@ -273,6 +280,16 @@ async function main(): Promise<void> {
     if (pgVersion) await postgresRun();
     else facts.push('PostgreSQL did not answer at the benchmark URL: its run was skipped.');
   }
+
+  // PostgreSQL's own processes are part of its run, not a disturbance.
+  const postgresShare = interference.find((i) => i.run.includes('PostgreSQL'));
+  if (postgresShare) facts.push(`During the PostgreSQL run, PostgreSQL itself (and anything else) kept ${postgresShare.cores.toFixed(2)} cores busy.`);
+  const worst = interference.filter((i) => i !== postgresShare).reduce((a, b) => (b.cores > a.cores ? b : a), { run: 'none', cores: 0 });
+  facts.push(
+    `Other processes kept ${worst.cores.toFixed(2)} cores busy at most during a measured run (${worst.run})` +
+      (worst.cores > 0.1 ? ': the machine was not quiet, so the figures are disturbed.' : '.'),
+  );
+  if (worst.cores > 0.1) say(`warning: other processes used ${worst.cores.toFixed(2)} cores during "${worst.run}"`);
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
