@@ -33,8 +33,9 @@ const BIN = options.bin ?? join(ROOT, 'packages/server/bin/pacerpro-auth.js');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const wanted = (run: RunName) => options.runs.has(run);
 
-// The defaults a deployment gets: the benchmark measures those, not a tuned configuration.
-const defaults = loadConfig({});
+// The defaults a deployment gets (unless --env says otherwise): the benchmark measures those, not a
+// tuned configuration.
+const defaults = loadConfig(options.serverEnv);
 const argon2 = argon2ParamsFrom(defaults);
 const hashConcurrency = hashConcurrencyOf(defaults);
 const cores = availableParallelism();
@@ -52,6 +53,7 @@ const serverEnv: NodeJS.ProcessEnv = {
   PACERPRO_IP_LOGIN_LIMIT: '0',
   PACERPRO_LOGIN_MAX_FAILURES: '1000',
   ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+  ...options.serverEnv,
 };
 
 const rows: Row[] = [];

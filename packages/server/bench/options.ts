@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly bin: string | undefined;
   /** NODE_OPTIONS for the servers, e.g. --max-semi-space-size=4. */
   readonly nodeOptions: string | undefined;
+  /** Settings for the pacerpro servers beyond the benchmark's own (another configuration). */
+  readonly serverEnv: Readonly<Record<string, string>>;
 }
 
 export const USAGE = `Usage: npm run bench [-- options]
@@ -34,7 +36,14 @@ export const USAGE = `Usage: npm run bench [-- options]
   --profile DIR       run the servers with --cpu-prof, writing .cpuprofile files into DIR
   --bin FILE          benchmark another build of pacerpro-auth's bin (e.g. an older commit's)
   --node-options STR  NODE_OPTIONS for the servers (default: none, as a deployment starts them)
+  --env NAME=VALUE    a setting for the pacerpro servers, e.g. --env PACERPRO_HASH_CONCURRENCY=2 (repeatable)
 `;
+
+function settingOf(text: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at < 1) throw new Error(`--env ${text}: expected NAME=VALUE`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
 
 export function parseOptions(argv: readonly string[], defaultOut: string): BenchOptions {
   const { values } = parseArgs({
@@ -47,6 +56,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       profile: { type: 'string' },
       bin: { type: 'string' },
       'node-options': { type: 'string' },
+      env: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,5 +83,6 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     profileDir: values.profile,
     bin: values.bin,
     nodeOptions: values['node-options'],
+    serverEnv: Object.fromEntries((values.env ?? []).map(settingOf)),
   };
 }
