@@ -32,7 +32,9 @@ export interface AuditTrailOptions {
 }
 
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
-  const { store, logger, flushIntervalMs, maxBatch = 500, maxQueued = 10_000, now = Date.now } = options;
+  // Batches of 100: a SQLite batch is written on the event loop, and 500 rows held every request
+  // back for ~2 ms at a time (refresh p99 under a login flood: 19-20 ms with 500, 16-19 ms with 100).
+  const { store, logger, flushIntervalMs, maxBatch = 100, maxQueued = 10_000, now = Date.now } = options;
   let queue: AuditEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
 
