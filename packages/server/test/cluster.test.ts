@@ -31,6 +31,14 @@ function call(url: string, method: string, { token, body }: { token?: string; bo
   });
 }
 
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the second worker');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function childPids(pid: number): number[] {
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text === '' ? [] : text.split(/\s+/).map(Number);
@@ -44,6 +52,8 @@ test('serve --workers 2: both workers answer, one session across them, SIGTERM e
     assert.equal(added.code, 0, added.stderr);
     const server = await startServe(['--workers', '2', '--database-url', databaseUrl]);
     try {
+      // startServe returns at the first worker's line; the primary hands connections only to workers that listen.
+      await waitFor(() => (server.output().match(/PacerPro auth listening on/g) ?? []).length === 2);
       const logins: Answer[] = [];
       for (let i = 0; i < 4; i++) logins.push(await call(server.url, 'POST', { body: { email: 'alice@example.com', password: PASSWORD } }));
       assert.deepEqual(logins.map((a) => a.status), [200, 200, 200, 200]);
