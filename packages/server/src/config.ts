@@ -75,6 +75,8 @@ interface Setting<K extends keyof Config> {
   readonly accepted: string;
   readonly defaultValue: Config[K];
   parse(raw: string): Parsed<Config[K]>;
+  /** Never echoed back, not even when refused: only its length is shown. */
+  readonly secret?: boolean;
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -177,6 +179,7 @@ function settingsTable() {
       accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
       defaultValue: undefined,
       parse: (raw: string) => (Buffer.byteLength(raw, 'utf8') >= MIN_SECRET_BYTES ? ok(raw) : refused),
+      secret: true,
     } satisfies Setting<'jwtSecret'>,
     {
       key: 'jwtTtlSeconds', env: 'PACERPRO_JWT_TTL', flag: 'jwt-ttl', describe: 'token lifetime in seconds',
@@ -231,6 +234,7 @@ function settingsTable() {
       describe: "Devise's config.pepper, for bcrypt hashes imported from Devise (unset: no pepper)",
       accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
       parse: (raw: string) => ok(raw),
+      secret: true,
     } satisfies Setting<'devisePepper'>,
     {
       key: 'jwtLeewaySeconds', env: 'PACERPRO_JWT_LEEWAY', flag: 'jwt-leeway',
@@ -332,7 +336,7 @@ export function loadConfig(
     if (!parsed.ok) {
       const source = fromFlag ? `--${setting.flag}` : setting.env;
       // Never echo a secret back, not even a wrong one.
-      const shown = setting.key === 'jwtSecret' || setting.key === 'devisePepper' ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
+      const shown = 'secret' in setting && setting.secret ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
       throw new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
     }
     config[setting.key] = parsed.value;
