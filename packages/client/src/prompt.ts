@@ -18,8 +18,9 @@ export async function askLine(question: string): Promise<string> {
 /** Asks for a secret on the terminal without echoing it. */
 export function askHidden(question: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(question);
+  // Raw mode before the question shows: anything typed from then on must not echo.
   input.setRawMode(true);
+  process.stderr.write(question);
   input.setEncoding('utf8');
   input.resume();
   let secret = '';
