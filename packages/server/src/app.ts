@@ -15,7 +15,7 @@ import { registerJsonBody } from './http/json-body.js';
 import { REQUEST_ID_OPTIONS, echoRequestId } from './http/request-id.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { startHousekeeping } from './housekeeping.js';
-import { requestContext } from './http/request-context.js';
+import { requestAuditEvent } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -114,7 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await registerIpRateLimit(app, {
       perMinute: config.ipLoginLimitPerMinute,
       redisUrl: config.redisUrl,
-      onLimited: (request) => void audit.record({ event: 'login_throttled', ...requestContext(request) }, request.log),
+      onLimited: (request) => void audit.record(requestAuditEvent(request, 'login_throttled'), request.log),
     });
   }
   await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited, audit });

@@ -91,6 +91,7 @@ describe('POST /v1/session', () => {
       assert.equal(res.statusText, 'Unauthorized');
       assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
       assert.equal(res.headers.get('authorization'), null);
+      assert.equal(res.headers.get('cache-control'), 'no-store', 'errors are not cached either');
       assertErrorBody(json, 401, 'invalid_credentials');
     });
   }
@@ -183,6 +184,8 @@ describe('GET /v1/session', () => {
       const { res, json } = await call(server.url, 'GET', authorization);
       assert.equal(res.status, 401, JSON.stringify(authorization));
       assert.equal(res.statusText, 'Unauthorized');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.equal(res.headers.get('pragma'), 'no-cache');
       assertErrorBody(json, 401, 'missing_token');
     }
   });

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { CENSOR, censorSecrets, createLogger } from '../src/logger.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { PASSWORD, sharedHasher, tempDir } from './support/harness.js';
 
@@ -56,4 +56,34 @@ test('no token, password or Authorization header reaches the log', async () => {
   for (const secret of [token, token.split('.')[2]!, PASSWORD, 'wrong password here', 'Bearer ', 'log-test-secret']) {
     assert.equal(log.includes(secret), false, `the log contains ${secret.slice(0, 12)}…`);
   }
+});
+
+test('censorSecrets: credentials at the top and one level down, without touching what was logged', () => {
+  const error = Object.assign(new Error('refused'), { token: 'a.b.c' });
+  const headers = { authorization: 'Bearer a.b.c', 'user-agent': 'curl' };
+  const line = { password: 'hunter2', user: { email: 'a@b.c', jwtToken: 'a.b.c' }, err: error, headers, ids: [1, 2], n: 1 };
+  const out = censorSecrets(line);
+  assert.deepEqual(
+    { password: out.password, user: out.user, headers: out.headers, ids: out.ids, n: out.n },
+    { password: CENSOR, user: { email: 'a@b.c', jwtToken: CENSOR }, headers: { authorization: CENSOR, 'user-agent': 'curl' }, ids: [1, 2], n: 1 },
+  );
+  // An error stays an error, with its message and stack, so pino's error serializer still reads it.
+  const censoredError = out.err as Error & { token: string };
+  assert.ok(censoredError instanceof Error);
+  assert.equal(censoredError.message, 'refused');
+  assert.equal(censoredError.stack, error.stack);
+  assert.equal(censoredError.token, CENSOR);
+  // The caller's objects are unchanged.
+  assert.equal(line.password, 'hunter2');
+  assert.equal(line.user.jwtToken, 'a.b.c');
+  assert.equal(error.token, 'a.b.c');
+  assert.equal(headers.authorization, 'Bearer a.b.c');
+});
+
+test('censorSecrets copies nothing when there is nothing to censor (the audit line of every refresh)', () => {
+  const audit = { event: 'session_refreshed', userId: 7, ip: '127.0.0.1', userAgent: 'curl', requestId: 'r-1' };
+  const line = { audit, bytes: Buffer.from('password') };
+  const out = censorSecrets(line);
+  assert.equal(out, line);
+  assert.equal(out.audit, audit);
 });

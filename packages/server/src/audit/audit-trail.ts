@@ -31,6 +31,12 @@ export interface AuditTrailOptions {
   readonly now?: () => number;
 }
 
+/** The row: the event and its time, built field by field (one shape for every event; no spread). */
+function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
+  const { event, userId, email, ip, userAgent, requestId } = fields;
+  return { at: new Date(atMs), event, userId, email, ip, userAgent, requestId };
+}
+
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   // Batches of 100: a SQLite batch is written on the event loop, and 500 rows held every request
   // back for ~2 ms at a time (refresh p99 under a login flood: 19-20 ms with 500, 16-19 ms with 100).
@@ -60,9 +66,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 
   return {
     record(fields, log = logger) {
-      const event: AuditEvent = { at: new Date(now()), ...fields };
-      log.info({ audit: event }, `audit: ${event.event}`);
-      queue.push(event);
+      // The log line's own time field stamps it; formatting a Date there too cost more than the rest of the line.
+      log.info({ audit: fields }, `audit: ${fields.event}`);
+      queue.push(stamped(fields, now()));
       if (flushIntervalMs === 0) return write();
       if (queue.length >= maxBatch) void write();
       return Promise.resolve();

@@ -57,7 +57,10 @@ export function createSessionService({
     throw new ApiProblem('invalid_credentials');
   }
 
-  const issue = (id: number, jti: string): UserToken => ({ ...tokens.issue({ id, jti }), userId: id });
+  const issue = (id: number, jti: string): UserToken => {
+    const { token, expiresAt } = tokens.issue({ id, jti });
+    return { token, expiresAt, userId: id };
+  };
 
   return {
     async login({ email, password }) {

@@ -4,7 +4,7 @@ import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
 import { emailKey } from '../store/user-store.js';
-import { requestContext } from './request-context.js';
+import { requestAuditEvent } from './request-context.js';
 import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
@@ -28,18 +28,38 @@ function tokenFrom(request: FastifyRequest): string {
   return auth.token;
 }
 
-function sendSession(reply: FastifyReply, issued: IssuedToken) {
-  // devise-jwt dispatches the token in the Authorization header; some clients read it from there.
-  reply.header('authorization', `Bearer ${issued.token}`);
-  return { jwtToken: issued.token, expiresAt: issued.expiresAt.toISOString() };
+/**
+ * expiresAt as ISO 8601. Tokens expire on whole seconds, so every answer within one second shares
+ * the string: it is formatted once, not per request (V8 formats a Date through snprintf).
+ */
+function isoFormatter(): (date: Date) => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return (date) => {
+    const ms = date.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = date.toISOString();
+    }
+    return lastIso;
+  };
 }
 
 export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled, loginRateLimited, audit }: SessionRoutesOptions) {
-  // Tokens must never sit in a shared or browser cache; errors are not worth caching either.
-  app.addHook('onSend', async (_request, reply) => {
+  // Tokens must never sit in a shared or browser cache; errors are not worth caching either. Set
+  // as the request arrives, so every answer has them, errors included.
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
+    done();
   });
+
+  const iso = isoFormatter();
+  function sendSession(reply: FastifyReply, issued: IssuedToken) {
+    // devise-jwt dispatches the token in the Authorization header; some clients read it from there.
+    reply.header('authorization', `Bearer ${issued.token}`);
+    return { jwtToken: issued.token, expiresAt: iso(issued.expiresAt) };
+  }
 
   const sessionResponse = { 200: SessionSchema };
 
@@ -50,13 +70,13 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
       const credentials = readCredentials(request.body);
       email = emailKey(credentials.email);
       const issued = await sessions.login(credentials);
-      await audit.record({ event: 'login_succeeded', userId: issued.userId, email, ...requestContext(request) }, request.log);
+      await audit.record(requestAuditEvent(request, 'login_succeeded', { userId: issued.userId, email }), request.log);
       return sendSession(reply, issued);
     } catch (error) {
       const code = error instanceof ApiProblem ? error.code : undefined;
       if (code === 'invalid_credentials' || code === 'login_throttled') {
         const event = code === 'invalid_credentials' ? 'login_failed' : 'login_throttled';
-        await audit.record({ event, email, ...requestContext(request) }, request.log);
+        await audit.record(requestAuditEvent(request, event, { email }), request.log);
       }
       throw error;
     }
@@ -64,13 +84,13 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
 
   app.get('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) => {
     const issued = await sessions.refresh(tokenFrom(request));
-    await audit.record({ event: 'session_refreshed', userId: issued.userId, ...requestContext(request) }, request.log);
+    await audit.record(requestAuditEvent(request, 'session_refreshed', { userId: issued.userId }), request.log);
     return sendSession(reply, issued);
   });
 
   app.delete('/v1/session', { schema: { response: { 200: EmptySchema } } }, async (request) => {
     const { userId } = await sessions.logout(tokenFrom(request));
-    await audit.record({ event: 'logged_out', userId, ...requestContext(request) }, request.log);
+    await audit.record(requestAuditEvent(request, 'logged_out', { userId }), request.log);
     return {};
   });
 
