@@ -33,6 +33,17 @@ const BIN = options.bin ?? join(ROOT, 'packages/server/bin/pacerpro-auth.js');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const wanted = (run: RunName) => options.runs.has(run);
 
+/**
+ * The node flags of `npm start` (the README's way to run the server), so the benchmark starts the
+ * servers as the quick start does; --node-options comes after them and wins.
+ */
+function startNodeFlags(): string {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return /^node((?: --\S+)*) /.exec(scripts.start)?.[1]!.trim() ?? '';
+}
+const START_FLAGS = startNodeFlags();
+const nodeOptions = [START_FLAGS, options.nodeOptions].filter(Boolean).join(' ');
+
 // The defaults a deployment gets (unless --env says otherwise): the benchmark measures those, not a
 // tuned configuration.
 const defaults = loadConfig(options.serverEnv);
@@ -52,7 +63,7 @@ const serverEnv: NodeJS.ProcessEnv = {
   PACERPRO_JWT_SECRET: secret,
   PACERPRO_IP_LOGIN_LIMIT: '0',
   PACERPRO_LOGIN_MAX_FAILURES: '1000',
-  ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+  ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
   ...options.serverEnv,
 };
 
@@ -300,7 +311,7 @@ async function main(): Promise<void> {
   if (options.out) {
     const settings = [
       `${connections} connections per run, ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up${options.quick ? ' (--quick: rough numbers)' : ''}.`,
-      `Servers: \`node packages/server/bin/pacerpro-auth.js serve\` as child processes with default settings (LOG_LEVEL info, hashing concurrency ${hashConcurrency}), ` +
+      `Servers: \`npm start\`'s command (\`node ${START_FLAGS ? `${START_FLAGS} ` : ''}packages/server/bin/pacerpro-auth.js serve\`) as child processes with default settings (LOG_LEVEL info, hashing concurrency ${hashConcurrency}), ` +
         'except PACERPRO_IP_LOGIN_LIMIT=0 and PACERPRO_LOGIN_MAX_FAILURES=1000 (every request comes from 127.0.0.1 with a few hundred e-mails) and a fixed PACERPRO_JWT_SECRET (the benchmark mints its users\' tokens).',
       'Logs go to a file, as a deployment\'s collector would take them. Latencies are of 2xx answers, measured by the load generator.',
       'Peak RSS is the kernel\'s VmHWM of the server process by the end of that run: the SQLite rows share one process, so theirs only grows.',

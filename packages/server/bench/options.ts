@@ -20,7 +20,7 @@ export interface BenchOptions {
   readonly profileDir: string | undefined;
   /** Another build of the server's bin (an older commit's, say), for before/after comparisons. */
   readonly bin: string | undefined;
-  /** NODE_OPTIONS for the servers, e.g. --max-semi-space-size=4. */
+  /** NODE_OPTIONS for the servers beyond the node flags of `npm start`, e.g. --max-semi-space-size=16. */
   readonly nodeOptions: string | undefined;
   /** Settings for the pacerpro servers beyond the benchmark's own (another configuration). */
   readonly serverEnv: Readonly<Record<string, string>>;
@@ -35,7 +35,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --no-postgres       skip PostgreSQL even when it answers
   --profile DIR       run the servers with --cpu-prof, writing .cpuprofile files into DIR
   --bin FILE          benchmark another build of pacerpro-auth's bin (e.g. an older commit's)
-  --node-options STR  NODE_OPTIONS for the servers (default: none, as a deployment starts them)
+  --node-options STR  more NODE_OPTIONS for the servers, after the node flags of npm start (which they get anyway)
   --env NAME=VALUE    a setting for the pacerpro servers, e.g. --env PACERPRO_HASH_CONCURRENCY=2 (repeatable)
 `;
 

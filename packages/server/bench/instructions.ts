@@ -1,0 +1,88 @@
+// Instructions the server executes per refresh or logout, counted by valgrind's callgrind: a figure
+// that does not move with the machine's load, unlike every timing on a shared 2-vCPU VM. Use it to
+// compare two builds (--bin); it leaves out the kernel's share (the socket writes) and runs V8 more
+// slowly than in production, so its JIT tiers differ a little: compare builds, not absolutes.
+//
+//   node --import tsx packages/server/bench/instructions.ts [--bin FILE] [--run refresh|logout] [--requests N]
+//
+// Needs valgrind (Debian: apt-get install valgrind). The server starts under callgrind with
+// instrumentation off, takes 3 × N unmeasured requests (so V8 has compiled the hot path), then N
+// measured ones at 10 connections.
+import autocannon, { type RawRequest } from 'autocannon';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import { seedUsers, tokenMinter } from './fixtures.js';
+import { freePort } from './processes.js';
+import { logoutRequests, refreshRequests } from './requests.js';
+
+const { values } = parseArgs({
+  options: {
+    bin: { type: 'string', default: fileURLToPath(new URL('../bin/pacerpro-auth.js', import.meta.url)) },
+    run: { type: 'string', default: 'refresh' },
+    requests: { type: 'string', default: '4000' },
+  },
+});
+const run = values.run!;
+if (run !== 'refresh' && run !== 'logout') throw new Error(`--run ${run}: expected refresh or logout`);
+const n = Number(values.requests);
+// A dummy argon2id string: neither run verifies a password.
+const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$6r8bnDDpCzS9m0MyhZ0PEwp1qFq8tQ3hGqkAqf0r1dE';
+
+const temp = mkdtempSync(join(tmpdir(), 'pacerpro-instructions-'));
+try {
+  const secret = randomBytes(48).toString('base64url');
+  const database = join(temp, 'bench.db');
+  const store = openSqliteStore(database);
+  // A logout spends its user: enough for the warm-up and the measured requests.
+  const users = await seedUsers(store, tokenMinter(secret), { prefix: 'u', count: run === 'logout' ? 4 * n + 100 : 300, passwordHash: HASH });
+  await store.close();
+
+  const port = await freePort();
+  const server = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(temp, 'callgrind.%p')}`, process.execPath, values.bin!, 'serve', '--port', String(port), '--database-url', database],
+    { env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret, PACERPRO_IP_LOGIN_LIMIT: '0' }, stdio: 'ignore' },
+  );
+  try {
+    await untilHealthy(`http://127.0.0.1:${port}/healthz`);
+    const requests: RawRequest[] = run === 'refresh' ? refreshRequests(users) : logoutRequests(users).requests;
+    const load = async (amount: number) => {
+      const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount, requests, timeout: 60 });
+      if (result['2xx'] !== amount) throw new Error(`${amount - result['2xx']} of ${amount} requests failed`);
+    };
+    await load(3 * n);
+    const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(server.pid)], { stdio: 'ignore' });
+    control('--instr=on');
+    await load(n);
+    control('--instr=off');
+    control('--dump');
+    const total = readdirSync(temp)
+      .filter((name) => name.startsWith('callgrind.'))
+      .map((name) => Number(/^totals: (\d+)/m.exec(readFileSync(join(temp, name), 'utf8'))?.[1] ?? 0))
+      .reduce((a, b) => Math.max(a, b), 0);
+    process.stdout.write(`${run}: ${(total / n / 1000).toFixed(0)} k instructions per request (${n} requests, ${values.bin})\n`);
+  } finally {
+    server.kill('SIGKILL');
+  }
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}
+
+async function untilHealthy(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000; // node starts slowly under valgrind
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the server under valgrind did not answer ${url} within 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
