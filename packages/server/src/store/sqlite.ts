@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations, schemaBehind } from './migrations.js';
+import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert } from './sqlite-audit-writer.js';
 import {
   DuplicateEmailError,
   StoreUnavailableError,
@@ -151,9 +152,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
          SELECT email_key FROM login_failures ORDER BY blocked_until, last_failure_at
          LIMIT max(0, (SELECT count(*) FROM login_failures) - ?))`,
     ),
-    appendAudit: db.prepare<[number, string, number | null, string | null, string | null, string | null, string | null]>(
-      'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
+    appendAudit: db.prepare<AuditInsert>(AUDIT_INSERT),
     listAudit: db.prepare<[{ userId: number | null; email: string | null; since: number; limit: number }], AuditRow>(
       `SELECT * FROM (
          SELECT * FROM audit_events
@@ -163,9 +162,21 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     ),
     pruneAudit: db.prepare<[number]>('DELETE FROM audit_events WHERE at < ?'),
   };
+  // Audit batches go to a thread with its own connection; an in-memory database has no file to share.
+  const auditWriter =
+    path === ':memory:'
+      ? undefined
+      : startAuditWriter({
+          path,
+          busyTimeoutMs,
+          failed: (reported) => {
+            const error = translate(reported, busyTimeoutMs);
+            return error instanceof Error ? error : Object.assign(new Error(reported.message), { code: reported.code });
+          },
+        });
   const appendAuditEvents = db.transaction((events: readonly AuditEvent[]) => {
     for (const e of events) {
-      statements.appendAudit.run(e.at.getTime(), e.event, e.userId ?? null, e.email ?? null, e.ip ?? null, e.userAgent ?? null, e.requestId ?? null);
+      statements.appendAudit.run(...auditRow(e));
     }
   });
 
@@ -236,7 +247,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     clearLoginFailures: (key) => run(() => void statements.clearFailures.run(key)),
     pruneLoginFailures: (before, keepAtMost) =>
       run(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
-    appendAuditEvents: (events) => run(() => appendAuditEvents(events)),
+    appendAuditEvents: (events) => (auditWriter ? auditWriter.append(events) : run(() => appendAuditEvents(events))),
     listAuditEvents: ({ userId, email, since, limit }) =>
       run(() =>
         statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
@@ -247,7 +258,10 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         const behind = schemaBehind(statements.ping.get()!.version, 'sqlite');
         if (behind) throw new StoreUnavailableError(behind);
       }),
-    close: () => run(() => void (db.open && db.close())),
+    close: async () => {
+      await auditWriter?.close();
+      await run(() => void (db.open && db.close()));
+    },
   };
 }
 
