@@ -11,14 +11,14 @@
 import autocannon, { type RawRequest } from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { seedUsers, tokenMinter } from './fixtures.js';
-import { freePort } from './processes.js';
+import { freePort, waitUntilAnswering } from './processes.js';
 import { logoutRequests, refreshRequests } from './requests.js';
 
 const { values } = parseArgs({
@@ -44,13 +44,16 @@ try {
   await store.close();
 
   const port = await freePort();
+  const logPath = join(temp, 'server.log');
+  const log = openSync(logPath, 'a');
   const server = spawn(
     'valgrind',
     ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(temp, 'callgrind.%p')}`, process.execPath, values.bin!, 'serve', '--port', String(port), '--database-url', database],
-    { env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret, PACERPRO_IP_LOGIN_LIMIT: '0' }, stdio: 'ignore' },
+    { env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret, PACERPRO_IP_LOGIN_LIMIT: '0' }, stdio: ['ignore', log, log] },
   );
+  closeSync(log);
   try {
-    await untilHealthy(`http://127.0.0.1:${port}/healthz`);
+    await waitUntilAnswering(`http://127.0.0.1:${port}/healthz`, server, logPath, 120_000); // node starts slowly under valgrind
     const requests: RawRequest[] = run === 'refresh' ? refreshRequests(users) : logoutRequests(users).requests;
     const load = async (amount: number) => {
       const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount, requests, timeout: 60 });
@@ -72,17 +75,4 @@ try {
   }
 } finally {
   rmSync(temp, { recursive: true, force: true });
-}
-
-async function untilHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000; // node starts slowly under valgrind
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`the server under valgrind did not answer ${url} within 120 s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -67,8 +67,9 @@ function cpuSecondsOf(pid: number): number {
   }
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, logPath: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+/** Polls url until it answers 2xx; fails at once if the process exits, or after timeoutMs, with its log. */
+export async function waitUntilAnswering(url: string, child: ChildProcess, logPath: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before answering:\n${readLog(logPath)}`);
     try {
@@ -80,7 +81,7 @@ async function waitUntilAnswering(url: string, child: ChildProcess, logPath: str
     }
     await sleep(50);
   }
-  throw new Error(`${url} did not answer within 30 s:\n${readLog(logPath)}`);
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s:\n${readLog(logPath)}`);
 }
 
 function readLog(path: string): string {

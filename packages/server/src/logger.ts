@@ -13,7 +13,7 @@ import type { LogLevel } from './config.js';
 export const CENSOR = '[redacted]';
 
 /** Property names whose values are never logged. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'jwtToken', 'token', 'secret', 'jwtSecret', 'authorization', 'cookie', 'set-cookie']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'jwtToken', 'token', 'secret', 'jwtSecret', 'authorization', 'cookie', 'set-cookie']);
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
