@@ -56,7 +56,24 @@ export function censorSecrets(line: Record<string, unknown>): Record<string, unk
   return out;
 }
 
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+/**
+ * stdout, written in batches off the event loop by pino's own sonic-boom, as bytes. In its default
+ * string mode sonic-boom appends each line to the text waiting for the write in progress and then
+ * measures that whole text's UTF-8 length again, so under load every line cost more the more lines
+ * were waiting (~2 µs a line at ten waiting). As bytes, each line is encoded once and counted by its
+ * length (~1 µs). pino.destination still flushes on exit and stops at a closed pipe.
+ */
+function stdoutDestination(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
+  // In buffer mode sonic-boom's write takes a Buffer; its type still says string.
+  const write = (bytes: Buffer) => stream.write(bytes as unknown as string);
+  return {
+    write: (line: string) => write(Buffer.from(line)),
+    flush: (done: (error?: Error) => void) => stream.flush(done),
+  } as DestinationStream;
+}
+
+export function createLogger(level: LogLevel, destination: DestinationStream = stdoutDestination()): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR }, formatters: { log: censorSecrets } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }

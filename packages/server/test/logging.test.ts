@@ -87,3 +87,19 @@ test('censorSecrets copies nothing when there is nothing to censor (the audit li
   assert.equal(out, line);
   assert.equal(out.audit, audit);
 });
+
+test('the default destination: stdout as UTF-8, every line written before process.exit, in order', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const logger = new URL('../src/logger.ts', import.meta.url).href;
+  // Enough lines that most wait behind a write in progress, then an exit with no chance to drain.
+  const script = `const { createLogger } = await import(${JSON.stringify(logger)});
+    const log = createLogger('info');
+    for (let i = 0; i < 2000; i++) log.info({ i, password: 'hunter2' }, 'café ✓');
+    process.exit(0);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 1 << 24 });
+  const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { i: number; password: string; msg: string });
+  assert.equal(lines.length, 2000);
+  assert.deepEqual(lines.map((l) => l.i), Array.from({ length: 2000 }, (_, i) => i));
+  assert.ok(lines.every((l) => l.msg === 'café ✓' && l.password === CENSOR));
+});
