@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Registry, type Metric } from 'prom-client';
+import type { PasswordHasher } from '../src/auth/passwords.js';
 import { loadConfig } from '../src/config.js';
+import { createMetrics } from '../src/metrics/metrics.js';
 import { SeriesHistogram } from '../src/metrics/series-histogram.js';
+import { timePasswordHasher } from '../src/metrics/timed.js';
 import { startServer } from '../src/server.js';
 import { call, login, startTestServer, tempDir } from './support/harness.js';
 import { parsePrometheus, valueOf, type Sample } from './support/prometheus.js';
@@ -121,4 +124,28 @@ test('SeriesHistogram: buckets count values up to and including their bound, cum
   assert.equal(valueOf(samples, 'work_total', { operation: 'never' }), 0);
   histogram.reset();
   assert.equal(valueOf(parsePrometheus(await registry.metrics()), 'work_seconds_count', x), 0);
+});
+
+test('the timers observe every call, failed ones too, and hand back its own result or error', async () => {
+  const metrics = createMetrics();
+  const broken = new Error('no such hash');
+  // A hasher whose calls resolve, reject, and throw before returning a promise.
+  const hasher: PasswordHasher = {
+    hash: async (password) => `hashed:${password}`,
+    verify: () => Promise.reject(broken),
+    verifyDummy: () => {
+      throw broken;
+    },
+    needsRehash: () => false,
+  };
+  const timed = timePasswordHasher(hasher, metrics);
+  assert.equal(await timed.hash('pw'), 'hashed:pw');
+  await assert.rejects(timed.verify('h', 'pw'), (error) => error === broken);
+  await assert.rejects(timed.verifyDummy('pw'), (error) => error === broken);
+  assert.equal(timed.needsRehash('h'), false);
+
+  const samples = parsePrometheus(await metrics.registry.metrics());
+  for (const operation of ['hash', 'verify', 'verifyDummy']) {
+    assert.equal(valueOf(samples, 'pacerpro_password_hash_duration_seconds_count', { operation }), 1, operation);
+  }
 });

@@ -15,13 +15,20 @@ function timeMethods<T extends object>(target: T, names: readonly (keyof T & str
   for (const name of names) {
     const method = target[name] as unknown as AsyncMethod;
     const observe = observeFor(name);
-    timed[name] = async (...args: never[]) => {
+    // Not an async wrapper: that would add its own promise and await to every call (a refresh
+    // makes one), where observing the method's own promise is enough.
+    timed[name] = (...args: never[]) => {
       const start = performance.now();
+      const done = () => observe((performance.now() - start) / 1000);
+      let result: Promise<unknown>;
       try {
-        return await method.apply(target, args);
-      } finally {
-        observe((performance.now() - start) / 1000);
+        result = method.apply(target, args);
+      } catch (error) {
+        done();
+        return Promise.reject(error);
       }
+      result.then(done, done); // this branch handles the rejection; the caller gets result's own
+      return result;
     };
   }
   // Untimed members (sync checks, properties) pass through unchanged.
