@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DuplicateEmailError, type UserStore } from '../../src/store/user-store.js';
+import { DuplicateEmailError, type User, type UserStore } from '../../src/store/user-store.js';
 
 // One behaviour, two databases: every UserStore implementation must pass these tests unchanged.
 
@@ -58,6 +58,19 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
         assert.equal(await store.findUserByEmail('carol@example.com'), undefined);
         assert.equal(await store.findUserById(99), undefined);
         assert.deepEqual((await store.listUsers()).map((u) => u.id), [1, 2]);
+      }));
+
+    it('look-ups by id made together each get their own user, repeated and missing ids included, as last written', () =>
+      withStore(async (store) => {
+        const users = await Promise.all(['a', 'b', 'c'].map((n) => store.createUser(newUser(`${n}@example.com`))));
+        const [a, b, c] = users as [User, User, User];
+        const jti = randomUUID();
+        await store.rotateJti(b.id, jti);
+        // Asked for in one turn of the event loop: one batch where the store batches.
+        const found = await Promise.all([c.id, a.id, 99, b.id, a.id].map((id) => store.findUserById(id)));
+        assert.deepEqual(found.map((u) => u?.email), ['c@example.com', 'a@example.com', undefined, 'b@example.com', 'a@example.com']);
+        assert.equal(found[3]!.jti, jti);
+        assert.deepEqual(found[1], await store.findUserByEmail('a@example.com'));
       }));
 
     it('refuses a second user with the same e-mail, also when created concurrently', () =>
