@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createBatchLoader } from './batch-loader.js';
+import { createBatchWriter } from './batch-writer.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert } from './sqlite-audit-writer.js';
 import {
@@ -204,6 +205,17 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     }),
   );
 
+  // Logouts: the jti rotations asked for in one turn commit as one transaction (batch-writer.ts);
+  // 48 -> 41 µs of CPU per logout (bench/NOTES.md).
+  type Rotation = { readonly id: number; readonly jti: string };
+  const rotateAll = db.transaction((rotations: readonly Rotation[]) =>
+    rotations.map(({ id, jti }) => {
+      const at = now();
+      return statements.rotateJti.run(jti, at, at, id).changes === 1;
+    }),
+  );
+  const rotateJti = createBatchWriter<Rotation, boolean>((rotations) => run(() => rotateAll.immediate(rotations)));
+
   return {
     dialect: 'sqlite',
     findUserByEmail: (email) =>
@@ -231,11 +243,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         return statements.changePassword.run(hash, jti, at, at, id).changes === 1;
       }),
     setLocked: (id, locked) => run(() => statements.setLocked.run(locked ? 1 : 0, now(), id).changes === 1),
-    rotateJti: (id, jti) =>
-      run(() => {
-        const at = now();
-        return statements.rotateJti.run(jti, at, at, id).changes === 1;
-      }),
+    rotateJti: (id, jti) => rotateJti({ id, jti }),
     deleteUser: (id) => run(() => statements.delete.run(id).changes === 1),
     importUser: (user: ImportedUser) =>
       run(() => {

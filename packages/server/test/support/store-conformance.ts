@@ -73,6 +73,16 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
         assert.deepEqual(found[1], await store.findUserByEmail('a@example.com'));
       }));
 
+    it('jti rotations asked for together each apply to their own user; an unknown id changes nothing', () =>
+      withStore(async (store) => {
+        const [a, b] = (await Promise.all(['a', 'b'].map((n) => store.createUser(newUser(`${n}@example.com`))))) as [User, User];
+        const [forA, forB] = [randomUUID(), randomUUID()];
+        const changed = await Promise.all([store.rotateJti(a.id, forA), store.rotateJti(99, randomUUID()), store.rotateJti(b.id, forB)]);
+        assert.deepEqual(changed, [true, false, true]);
+        assert.equal((await store.findUserById(a.id))!.jti, forA);
+        assert.equal((await store.findUserById(b.id))!.jti, forB);
+      }));
+
     it('refuses a second user with the same e-mail, also when created concurrently', () =>
       withStore(async (store) => {
         await store.createUser(newUser('alice@example.com'));
