@@ -8,4 +8,4 @@ export { createTokenService, type TokenService, type TokenClaims } from './auth/
 export { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './auth/passwords.js';
 export { createSessionService, type SessionService } from './auth/sessions.js';
 export { ERRORS, ApiProblem, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
-export { pacerproAuth, type PacerproAuthOptions } from './plugin.js';
+export { pacerproAuth, type PacerproAuthOptions, type PacerproUser } from './plugin.js';

@@ -14,7 +14,9 @@ import type { User, UserStore } from './store/user-store.js';
 // its own routes. It shares the auth server's database and secret, reads the token exactly as
 // the auth server does (Bearer or bare), and checks it with the same session logic — signature,
 // expiry, and the user's current jti — so a logout on the auth server is a 401 here at once.
-// It puts the user on request.pacerproUser; any failure answers PacerPro's Error body.
+// It puts the user on request.pacerproUser (id, e-mail and when the session began: never the
+// password hash or the jti, which an app could log or serialise by accident); any failure answers
+// PacerPro's Error body.
 //
 // It hooks every route of the scope it is registered in (fastify-plugin: not encapsulated), so
 // register it inside the plugin that holds the routes to protect, or at the root to protect all.
@@ -32,10 +34,21 @@ export interface PacerproAuthOptions {
   readonly now?: () => number;
 }
 
+/** What a route behind pacerproAuth learns of the session's user. */
+export interface PacerproUser {
+  readonly id: number;
+  /** As the user typed it at sign-up, trimmed. */
+  readonly email: string;
+  /** When the session's jti was issued (its login): how old the session is. */
+  readonly sessionStartedAt: Date;
+}
+
+const pacerproUserOf = (user: User): PacerproUser => ({ id: user.id, email: user.email, sessionStartedAt: user.jtiIssuedAt });
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The PacerPro user of the session, on routes behind pacerproAuth; null elsewhere. */
-    pacerproUser: User | null;
+    pacerproUser: PacerproUser | null;
   }
 }
 
@@ -56,7 +69,7 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
     const auth = parseAuthorization(request.headers.authorization);
     try {
       if (auth.kind !== 'token') throw new ApiProblem(auth.kind === 'missing' ? 'missing_token' : 'invalid_token');
-      request.pacerproUser = await authenticate(auth.token);
+      request.pacerproUser = pacerproUserOf(await authenticate(auth.token));
     } catch (error) {
       return sendProblem(request, reply, error);
     }

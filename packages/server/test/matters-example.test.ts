@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { buildMattersApp } from '../../../examples/matters-api/src/app.js';
+import { pacerproAuth } from '../src/plugin.js';
 import { call, login, startTestServer, type TestServer } from './support/harness.js';
 
 // The example matters API (examples/matters-api) trusts PacerPro sessions through the pacerproAuth
@@ -64,6 +65,28 @@ describe('examples/matters-api with pacerproAuth', () => {
     const res = await fetch(`${mattersUrl}/healthz`);
     assert.equal(res.status, 200);
   });
+});
+
+test('request.pacerproUser carries the id, the e-mail and when the session began: never the hash or the jti', async () => {
+  const secret = 'whoami-test-secret-whoami-test-secret-0123456789';
+  const auth = await startTestServer({ env: { PACERPRO_JWT_SECRET: secret } });
+  const seen: unknown[] = [];
+  const app = Fastify();
+  await app.register(pacerproAuth, { store: auth.store, secret });
+  app.get('/whoami', async (request) => {
+    seen.push(request.pacerproUser);
+    return {};
+  });
+  try {
+    await auth.addUser('alice@example.com');
+    const token = (await login(auth.url)).json.jwtToken as string;
+    assert.equal((await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
+    const stored = (await auth.store.findUserById(1))!;
+    assert.deepEqual(seen, [{ id: 1, email: 'alice@example.com', sessionStartedAt: stored.jtiIssuedAt }]);
+  } finally {
+    await app.close();
+    await auth.close();
+  }
 });
 
 test('pacerproAuth with a shared store and an explicit secret', async () => {
