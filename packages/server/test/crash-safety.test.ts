@@ -86,3 +86,31 @@ test('several processes share one SQLite file: a logout on one is in force on th
     await Promise.all([a.exited, b.exited]);
   }
 });
+
+test('logouts made together while another process holds the write lock answer 503 and revoke nothing; then they go through', async () => {
+  const db = join(temp.dir, 'locked.db');
+  const emails = await seedUsers(db, 3);
+  const env = { PACERPRO_JWT_SECRET: 'locked-file-secret-locked-file-secret', LOG_LEVEL: 'info' };
+  const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', '100'], env);
+  const other = new Database(db);
+  try {
+    const tokens = await Promise.all(emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string));
+    const logOutAll = () => Promise.all(tokens.map((token) => call(server.url, 'DELETE', `Bearer ${token}`)));
+    const refreshStatuses = async () => Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
+
+    other.exec('BEGIN IMMEDIATE'); // another process writing, for longer than the busy timeout
+    const refused = await logOutAll();
+    assert.deepEqual(refused.map((r) => r.res.status), [503, 503, 503]);
+    assert.equal(refused[0]!.json.code, 'service_unavailable');
+    assert.equal(refused[0]!.res.headers.get('retry-after'), '1');
+    assert.deepEqual(await refreshStatuses(), [200, 200, 200], 'a refused logout revokes nothing; reads go on meanwhile');
+
+    other.exec('ROLLBACK');
+    assert.deepEqual((await logOutAll()).map((r) => r.res.status), [200, 200, 200]);
+    assert.deepEqual(await refreshStatuses(), [401, 401, 401]);
+  } finally {
+    other.close();
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
