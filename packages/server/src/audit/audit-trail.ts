@@ -38,11 +38,10 @@ function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
 }
 
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
-  // Batches of 500. SQLite writes them on a thread of its own, where a row costs ~7.5 µs of CPU in
-  // batches of 100, ~5.6 µs in batches of 500 and ~5 µs in batches of 1000: a batch dirties about
-  // one page of the (user_id, at) index per user in it, so bigger batches share pages. That CPU is
-  // the other core's, which the load (or PostgreSQL) needs too. 500 keeps a transaction to ~3 ms.
-  const { store, logger, flushIntervalMs, maxBatch = 500, maxQueued = 10_000, now = Date.now } = options;
+  // Batches of 100. Bigger batches are cheaper for SQLite's writer thread (~7.5 µs a row of its CPU
+  // at 100, ~5.6 at 500: rows share index pages) but cost PostgreSQL's event loop far more: at 500,
+  // refresh fell from 22.1-22.6k to 15.7-17.5k/s (45 -> 62-69 µs of CPU each, bench/NOTES.md).
+  const { store, logger, flushIntervalMs, maxBatch = 100, maxQueued = 10_000, now = Date.now } = options;
   let queue: AuditEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
 
