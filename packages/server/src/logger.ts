@@ -65,10 +65,9 @@ export function censorSecrets(line: Record<string, unknown>): Record<string, unk
  */
 function stdoutDestination(): DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
-  // In buffer mode sonic-boom's write takes a Buffer; its type still says string.
-  const write = (bytes: Buffer) => stream.write(bytes as unknown as string);
   return {
-    write: (line: string) => write(Buffer.from(line)),
+    // In buffer mode sonic-boom's write takes a Buffer; its type still says string.
+    write: (line: string) => stream.write(Buffer.from(line) as unknown as string),
     flush: (done: (error?: Error) => void) => stream.flush(done),
   } as DestinationStream;
 }
