@@ -1,7 +1,8 @@
-// Turns many look-ups by key into one query: keys asked for during one turn of the event loop are
-// collected and loaded together once the loop has read every request that was waiting (setImmediate
-// runs after the poll phase). With PostgreSQL, a refresh's user look-up is a network round trip and
-// a pool connection; fifty refreshes in flight become one `WHERE id = ANY($1)` instead of fifty
+import { perTurn } from './turn-batch.js';
+
+// Turns many look-ups by key into one query: the keys asked for during one turn of the event loop
+// are loaded together (turn-batch.ts), each once. With PostgreSQL, a refresh's user look-up is a
+// network round trip and a pool connection; fifty refreshes in flight become one `WHERE id = ANY($1)` instead of fifty
 // queries queueing for ten connections (bench/NOTES.md: 2.3× the refreshes per second).
 //
 // Never staler than a query of its own: a key joins a batch that has not been sent yet, so the
@@ -16,35 +17,25 @@ interface Waiter<V> {
 
 /** `load` gets each key once per batch, at most `maxBatch` keys per call; a missing key resolves undefined. */
 export function createBatchLoader<K, V>(load: BatchLoad<K, V>, maxBatch = 500): (key: K) => Promise<V | undefined> {
-  let waiting = new Map<K, Waiter<V>[]>();
-  let scheduled = false;
-
-  async function loadChunk(chunk: readonly K[], batch: Map<K, Waiter<V>[]>) {
+  async function loadChunk(chunk: readonly K[], byKey: Map<K, Waiter<V>[]>) {
     try {
       const found = await load(chunk);
-      for (const key of chunk) for (const waiter of batch.get(key)!) waiter.resolve(found.get(key));
+      for (const key of chunk) for (const waiter of byKey.get(key)!) waiter.resolve(found.get(key));
     } catch (error) {
-      for (const key of chunk) for (const waiter of batch.get(key)!) waiter.reject(error);
+      for (const key of chunk) for (const waiter of byKey.get(key)!) waiter.reject(error);
     }
   }
 
-  function run(batch: Map<K, Waiter<V>[]>) {
-    const keys = [...batch.keys()];
-    for (let start = 0; start < keys.length; start += maxBatch) void loadChunk(keys.slice(start, start + maxBatch), batch);
-  }
+  const add = perTurn<{ readonly key: K; readonly waiter: Waiter<V> }>((batch) => {
+    const byKey = new Map<K, Waiter<V>[]>();
+    for (const { key, waiter } of batch) {
+      const waiters = byKey.get(key);
+      if (waiters) waiters.push(waiter);
+      else byKey.set(key, [waiter]);
+    }
+    const keys = [...byKey.keys()];
+    for (let start = 0; start < keys.length; start += maxBatch) void loadChunk(keys.slice(start, start + maxBatch), byKey);
+  });
 
-  return (key) =>
-    new Promise<V | undefined>((resolve, reject) => {
-      const waiters = waiting.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else waiting.set(key, [{ resolve, reject }]);
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        const batch = waiting;
-        waiting = new Map();
-        scheduled = false;
-        run(batch);
-      });
-    });
+  return (key) => new Promise<V | undefined>((resolve, reject) => add({ key, waiter: { resolve, reject } }));
 }
