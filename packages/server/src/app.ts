@@ -58,10 +58,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now,
   });
   // Timed inside the queue: the histogram shows the hash's own cost, not the wait for a turn.
-  const passwords = queuePasswordHasher(
-    timePasswordHasher(deps.passwords ?? (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper })), metrics),
-    hashConcurrencyOf(config),
-  );
+  const hashConcurrency = hashConcurrencyOf(config);
+  const hasher =
+    deps.passwords ??
+    (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper, threads: hashConcurrency }));
+  const passwords = queuePasswordHasher(timePasswordHasher(hasher, metrics), hashConcurrency);
   const sessions = createSessionService({
     store,
     passwords,

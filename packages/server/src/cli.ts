@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hashConcurrencyOf, threadPoolAdvice } from './auth/hash-queue.js';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
 import { print, type Io, type Values } from './cli/io.js';
@@ -84,9 +83,9 @@ function parse(argv: string[]): { positionals: string[]; values: Values } {
 }
 
 /** Resolves once serving has started (a cluster's primary: once it has stopped, with its exit code). */
-async function serve(config: Config, env: Io['env']): Promise<number | undefined> {
+async function serve(config: Config): Promise<number | undefined> {
   const logger = createLogger(config.logLevel);
-  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, logger, env);
+  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, logger);
   // Loaded here, not at the top: a cluster's primary never runs the app, so it never loads it.
   const { closeOnSignals, startServer } = await import('./server.js');
   const server = await startServer(config, logger).catch((error: unknown) => {
@@ -95,8 +94,6 @@ async function serve(config: Config, env: Io['env']): Promise<number | undefined
   });
   logger.info({ url: server.url, database: server.store.dialect }, `PacerPro auth listening on ${server.url}`);
   if (server.metricsUrl) logger.info({ url: server.metricsUrl }, `metrics on ${server.metricsUrl}`);
-  const poolAdvice = threadPoolAdvice(hashConcurrencyOf(config), env.UV_THREADPOOL_SIZE);
-  if (poolAdvice) logger.warn(poolAdvice);
   const stop = closeOnSignals(server, logger);
   if (isClusterWorker()) stopWithPrimary(stop);
   return undefined;
@@ -121,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
     const config = loadConfig(io.env, values);
-    if (command === 'serve') return (await serve(config, io.env)) ?? 0;
+    if (command === 'serve') return (await serve(config)) ?? 0;
     else if (command === 'users') await usersCommand(rest, values, config, io);
     else await auditCommand(rest, values, config, io);
     return 0;

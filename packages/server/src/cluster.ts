@@ -1,6 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { hashConcurrencyOf } from './auth/hash-queue.js';
 import type { Config } from './config.js';
 
 // serve --workers N: a primary process forks N workers, each running the whole server; node:cluster
@@ -31,17 +30,8 @@ export function leaveCluster(): void {
   if (cluster.isWorker) process.disconnect?.();
 }
 
-/**
- * The workers' environment: a libuv pool with room for the hashes each worker runs at once plus
- * the pool's other users (file reads, DNS), unless the operator sized it. Only a new process can
- * get a bigger pool: Node sizes it before any of our code runs.
- */
-function workerEnv(config: Config, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return env.UV_THREADPOOL_SIZE ? {} : { UV_THREADPOOL_SIZE: String(Math.max(4, hashConcurrencyOf(config) + 2)) };
-}
-
 /** Runs the primary until every worker has stopped; resolves with the exit code. */
-export function runPrimary(config: Config, logger: Logger, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+export function runPrimary(config: Config, logger: Logger): Promise<number> {
   const started = new Set<number>(); // ids of workers that listened at least once
   let stopping = false;
   let failed = false;
@@ -49,7 +39,7 @@ export function runPrimary(config: Config, logger: Logger, env: Readonly<Record<
   const finished = new Promise<number>((resolve) => (done = resolve));
 
   const fork = () => {
-    const worker = cluster.fork(workerEnv(config, env));
+    const worker = cluster.fork();
     worker.once('listening', () => started.add(worker.id));
   };
   const running = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);

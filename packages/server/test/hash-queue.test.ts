@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { createLimiter, hashConcurrencyOf, queuePasswordHasher, threadPoolAdvice } from '../src/auth/hash-queue.js';
+import { createLimiter, hashConcurrencyOf, queuePasswordHasher } from '../src/auth/hash-queue.js';
 import type { PasswordHasher } from '../src/auth/passwords.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -80,22 +80,15 @@ test('the queued hasher bounds hash, verify and verifyDummy together; needsRehas
   assert.equal(queued.needsRehash('old'), true);
 });
 
-test('hashing concurrency: the setting, else a worker\'s share of the cores less one, within libuv\'s default pool', () => {
+test('hashing concurrency: the setting, else a worker\'s share of the cores less one, at most three', () => {
   assert.equal(hashConcurrencyOf({ hashConcurrency: 6, workers: 4 }, 8), 6);
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 2), 1, 'a core stays free for the event loop');
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 4), 3);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 8), 3, 'one pool thread stays free');
+  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 8), 3, 'at most three by default');
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 2 }, 8), 3);
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 4 }, 8), 1);
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 16 }, 8), 1, 'never below one');
   assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 1), 1);
-});
-
-test('a pool too small for the hashing concurrency is named, with the fix', () => {
-  assert.equal(threadPoolAdvice(3, undefined), undefined);
-  assert.equal(threadPoolAdvice(6, '8'), undefined);
-  assert.match(threadPoolAdvice(4, undefined)!, /has 4: set UV_THREADPOOL_SIZE=6/);
-  assert.match(threadPoolAdvice(8, '6')!, /has 6: set UV_THREADPOOL_SIZE=10/);
 });
 
 test('PACERPRO_HASH_CONCURRENCY and PACERPRO_WORKERS (auto: one per core)', () => {

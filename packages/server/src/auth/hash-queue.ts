@@ -2,34 +2,25 @@ import { availableParallelism } from 'node:os';
 import type { PasswordHasher } from './passwords.js';
 
 // At most N password hashes run at once; further logins wait their turn here, in order. Without
-// the bound a login flood puts every hash on the libuv pool at once: each holds 19 MiB or more
-// while the cores time-slice between them, so every login slows down together, memory grows with
-// the flood, and the pool's other users (file reads, DNS) wait behind the hashes.
+// the bound a login flood starts every hash at once: each holds 19 MiB or more while the cores
+// time-slice between them, so every login slows down together and memory grows with the flood.
+// Each hash runs on a thread of our own (hash-threads.ts).
 
 export interface HashConcurrencySettings {
   readonly hashConcurrency: number | undefined;
   readonly workers: number;
 }
 
-/** Threads in libuv's pool unless UV_THREADPOOL_SIZE says otherwise; hashes run there. */
-export const DEFAULT_THREAD_POOL_SIZE = 4;
+/** The default's ceiling: each hash in flight holds 19 MiB or more, and each hashing thread ~7 MiB. */
+const MAX_DEFAULT_CONCURRENCY = 3;
 
 /**
  * The configured bound; by default one less than each worker process's share of the cores, so
  * one core is always left to the event loops (refreshes never wait for a core while logins
- * flood), at least one, and at most one less than libuv's default pool, so a pool thread is always
- * free for file reads and DNS. More needs UV_THREADPOOL_SIZE too (threadPoolAdvice).
+ * flood), at least one and at most MAX_DEFAULT_CONCURRENCY.
  */
 export function hashConcurrencyOf({ hashConcurrency, workers }: HashConcurrencySettings, cores = availableParallelism()): number {
-  return hashConcurrency ?? Math.max(1, Math.min(DEFAULT_THREAD_POOL_SIZE - 1, Math.floor(cores / workers) - 1));
-}
-
-/** A warning when the pool is too small for the hashes allowed at once; undefined when it fits. */
-export function threadPoolAdvice(concurrency: number, uvThreadPoolSize: string | undefined): string | undefined {
-  const pool = Number(uvThreadPoolSize) || DEFAULT_THREAD_POOL_SIZE;
-  if (concurrency < pool) return undefined;
-  return `hashing concurrency ${concurrency} needs a libuv pool of ${concurrency + 1} threads or more, and it has ${pool}: ` +
-    `set UV_THREADPOOL_SIZE=${concurrency + 2} in the environment (or lower PACERPRO_HASH_CONCURRENCY)`;
+  return hashConcurrency ?? Math.max(1, Math.min(MAX_DEFAULT_CONCURRENCY, Math.floor(cores / workers) - 1));
 }
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;

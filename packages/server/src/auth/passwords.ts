@@ -1,9 +1,10 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
-import { isBcryptHash, verifyDeviseBcrypt } from './devise-bcrypt.js';
+import { deviseBcryptInput, isBcryptHash } from './devise-bcrypt.js';
+import { startHashThreads } from './hash-threads.js';
 
-// Password hashing with argon2id. @node-rs/argon2 runs each hash on the libuv thread pool, so a
-// login never blocks the event loop that serves refreshes.
+// Password hashing with argon2id, on threads of our own (hash-threads.ts), so a login never blocks
+// the event loop that serves refreshes.
 
 export interface Argon2Params {
   /** KiB */
@@ -44,22 +45,20 @@ export function argon2ParamsFrom(config: {
 export interface HasherOptions {
   /** Devise's `config.pepper`, needed to verify bcrypt hashes imported from Devise. */
   readonly devisePepper?: string | undefined;
+  /** Hashes run at once, each on a thread of its own (default 1). */
+  readonly threads?: number;
 }
 
 export async function createPasswordHasher(
   params: Argon2Params = OWASP_ARGON2ID,
-  { devisePepper }: HasherOptions = {},
+  { devisePepper, threads = 1 }: HasherOptions = {},
 ): Promise<PasswordHasher> {
-  const options = { algorithm: Algorithm.Argon2id, ...params };
-  const hashPassword = (password: string) => hash(password, options);
-  const verifyPassword = async (passwordHash: string, password: string) => {
-    if (isBcryptHash(passwordHash)) return verifyDeviseBcrypt(passwordHash, password, devisePepper);
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      return false; // an unreadable hash matches nothing
-    }
-  };
+  const hashing = startHashThreads({ threads, options: { algorithm: Algorithm.Argon2id, ...params } });
+  const hashPassword = (password: string) => hashing.hash(password);
+  const verifyPassword = (passwordHash: string, password: string) =>
+    isBcryptHash(passwordHash)
+      ? hashing.verifyBcrypt(passwordHash, deviseBcryptInput(password, devisePepper))
+      : hashing.verify(passwordHash, password);
   // Made once per process with the same parameters, so it costs exactly what a real hash costs.
   const dummyHash = await hashPassword(randomBytes(32).toString('base64'));
 
