@@ -14,13 +14,14 @@ const work = {
   'verify-bcrypt': ({ password, hash }) => bcryptVerifySync(password, hash),
 };
 
+// Requests and replies as src/request-thread.ts has them: { id, result } or { id, error }.
 parentPort.on('message', (job) => {
   let answer;
   try {
-    answer = { result: work[job.kind](job) };
+    answer = { id: job.id, result: work[job.kind](job) };
   } catch (error) {
     // A stored hash the binding cannot read matches nothing; a hash that cannot be made is an error.
-    answer = job.kind === 'hash' ? { error: error instanceof Error ? error.message : String(error) } : { result: false };
+    answer = job.kind === 'hash' ? { id: job.id, error: { message: error instanceof Error ? error.message : String(error) } } : { id: job.id, result: false };
   }
   parentPort.postMessage(answer);
 });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startRequestThread, type RequestThread } from '../request-thread.js';
 import { createLimiter } from './hash-queue.js';
 
 // Password hashes run on threads of our own (workers/password-hasher.js), one hash at a time each,
@@ -37,55 +37,18 @@ export interface HashThreads {
 
 type Job = { kind: 'hash'; password: string } | { kind: 'verify' | 'verify-bcrypt'; password: string; hash: string };
 
-interface HashThread {
-  readonly alive: () => boolean;
-  run(job: Job): Promise<unknown>;
-}
-
-function startThread(script: string, options: Argon2Options): HashThread {
-  const worker = new Worker(script, { workerData: { options }, execArgv: [] }); // the parent's flags (--cpu-prof, …) are not the thread's
-  worker.unref(); // an idle thread never keeps the process alive (a CLI run ends when its work does)
-  let waiting: { resolve: (result: unknown) => void; reject: (error: Error) => void } | undefined;
-  let lost: string | undefined;
-  const settle = (outcome: { result?: unknown; error?: string }) => {
-    const waiter = waiting;
-    waiting = undefined;
-    worker.unref();
-    if (outcome.error === undefined) waiter?.resolve(outcome.result);
-    else waiter?.reject(new Error(outcome.error));
-  };
-  worker.on('message', settle);
-  const lose = (why: string) => {
-    lost ??= why;
-    settle({ error: why });
-  };
-  worker.on('error', (error) => lose(`the password-hashing thread failed: ${error.message}`));
-  worker.on('exit', (code) => lose(`the password-hashing thread exited (code ${code})`));
-  return {
-    alive: () => lost === undefined,
-    run(job) {
-      if (lost !== undefined) return Promise.reject(new Error(lost));
-      worker.ref();
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        worker.postMessage(job);
-      });
-    },
-  };
-}
-
 export function startHashThreads({ threads, options, script = SCRIPT }: HashThreadsOptions): HashThreads {
   const limit = createLimiter(threads);
-  const idle: HashThread[] = []; // started lazily, up to `threads`; a lost one is not reused
+  const idle: RequestThread[] = []; // started lazily, up to `threads`; a lost one is not reused
   const run = (job: Job) =>
     limit(async () => {
       let thread = idle.pop();
-      while (thread && !thread.alive()) thread = idle.pop(); // one that died while idle is dropped
-      thread ??= startThread(script, options);
+      while (thread?.lost()) thread = idle.pop(); // one that died while idle is dropped
+      thread ??= startRequestThread(script, 'password-hashing', { options });
       try {
-        return await thread.run(job);
+        return await thread.request(job);
       } finally {
-        if (thread.alive()) idle.push(thread);
+        if (!thread.lost()) idle.push(thread);
       }
     });
   return {

@@ -2,8 +2,9 @@ import { perTurn } from './turn-batch.js';
 
 // Turns many look-ups by key into one query: the keys asked for during one turn of the event loop
 // are loaded together (turn-batch.ts), each once. With PostgreSQL, a refresh's user look-up is a
-// network round trip and a pool connection; fifty refreshes in flight become one `WHERE id = ANY($1)` instead of fifty
-// queries queueing for ten connections (bench/NOTES.md: 2.3× the refreshes per second).
+// network round trip and a pool connection; fifty refreshes in flight become one
+// `WHERE id = ANY($1)` instead of fifty queries queueing for ten connections (bench/NOTES.md: 2.3×
+// the refreshes per second).
 //
 // Never staler than a query of its own: a key joins a batch that has not been sent yet, so the
 // query starts after every caller asked, and sees everything committed before that.

@@ -3,7 +3,7 @@
 // exits (as a crashed binding would take the thread down) when the password is "exit".
 import { parentPort, threadId } from 'node:worker_threads';
 
-parentPort.on('message', ({ password }) => {
+parentPort.on('message', ({ id, password }) => {
   if (password === 'exit') process.exit(3);
-  setTimeout(() => parentPort.postMessage({ result: `thread ${threadId}` }), 20);
+  setTimeout(() => parentPort.postMessage({ id, result: `thread ${threadId}` }), 20);
 });
