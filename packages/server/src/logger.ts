@@ -56,23 +56,65 @@ export function censorSecrets(line: Record<string, unknown>): Record<string, unk
   return out;
 }
 
+/** What stdout may hold while it is not being read; beyond it new lines are dropped and counted. */
+export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+
+let droppedLines = 0;
+
+/** Log lines this process has dropped because stdout was not read fast enough (for the metrics). */
+export function logLinesDropped(): number {
+  return droppedLines;
+}
+
+interface Destination extends DestinationStream {
+  /** Called once writing resumes after drops, with how many lines were dropped meanwhile. */
+  onResume(report: (dropped: number) => void): void;
+}
+
 /**
- * stdout, written in batches off the event loop by pino's own sonic-boom, as bytes. In its default
- * string mode sonic-boom appends each line to the text waiting for the write in progress and then
- * measures that whole text's UTF-8 length again, so under load every line cost more the more lines
- * were waiting (~2 µs a line at ten waiting). As bytes, each line is encoded once and counted by its
- * length (~1 µs). pino.destination still flushes on exit and stops at a closed pipe.
+ * A file descriptor (stdout by default), written in batches off the event loop by pino's own
+ * sonic-boom, as bytes. In its default string mode sonic-boom appends each line to the text waiting
+ * for the write in progress and then measures that whole text's UTF-8 length again, so under load
+ * every line cost more the more lines were waiting (~2 µs a line at ten waiting). As bytes, each
+ * line is encoded once and counted by its length (~1 µs). pino.destination still flushes on exit
+ * and stops at a closed pipe.
+ *
+ * A log collector that stops reading would otherwise let the waiting lines grow without end, at
+ * every request's line, until the process is killed for its memory. Past `maxBufferBytes` new
+ * lines are dropped instead, counted (pacerpro_log_lines_dropped_total), and reported by a line of
+ * their own as soon as writing resumes. Blocking until stdout drains is no option: it would stop
+ * every refresh with it. The audit rows still reach the database.
  */
-function stdoutDestination(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
+export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): Destination {
+  const stream = pino.destination({ dest: fd, sync: false, contentMode: 'buffer', maxLength: maxBufferBytes });
+  let unreported = 0;
+  let report: ((dropped: number) => void) | undefined;
+  stream.on('drop', () => {
+    droppedLines++;
+    unreported++;
+  });
+  stream.on('write', () => {
+    if (unreported === 0 || !report) return;
+    const dropped = unreported;
+    unreported = 0;
+    // After sonic-boom has released what it just wrote, so the report finds room.
+    process.nextTick(report, dropped);
+  });
   return {
     // In buffer mode sonic-boom's write takes a Buffer; its type still says string.
     write: (line: string) => stream.write(Buffer.from(line) as unknown as string),
     flush: (done: (error?: Error) => void) => stream.flush(done),
-  } as DestinationStream;
+    onResume: (callback) => (report = callback),
+  } as Destination;
 }
 
-export function createLogger(level: LogLevel, destination: DestinationStream = stdoutDestination()): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream | Destination = fdDestination()): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR }, formatters: { log: censorSecrets } };
-  return pino(options, destination);
+  const logger = pino(options, destination);
+  if ('onResume' in destination) {
+    destination.onResume((dropped) =>
+      logger.warn({ droppedLines: dropped }, `${dropped} log lines were dropped: the log output was not read fast enough`),
+    );
+  }
+  return logger;
 }

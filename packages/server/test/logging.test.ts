@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { CENSOR, censorSecrets, createLogger } from '../src/logger.js';
+import { CENSOR, censorSecrets, createLogger, fdDestination, logLinesDropped } from '../src/logger.js';
+import { createMetrics } from '../src/metrics/metrics.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { PASSWORD, sharedHasher, tempDir } from './support/harness.js';
 
@@ -102,4 +103,56 @@ test('the default destination: stdout as UTF-8, every line written before proces
   assert.equal(lines.length, 2000);
   assert.deepEqual(lines.map((l) => l.i), Array.from({ length: 2000 }, (_, i) => i));
   assert.ok(lines.every((l) => l.msg === 'café ✓' && l.password === CENSOR));
+});
+
+test('a log output nobody reads holds a bounded buffer: later lines are dropped, counted and reported once it is read again', { timeout: 10_000 }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { closeSync, constants, createReadStream, openSync } = await import('node:fs');
+  const temp = tempDir();
+  const fifo = `${temp.dir}/stdout`;
+  execFileSync('mkfifo', [fifo]);
+  // Opened for reading and writing, a FIFO needs no reader to open; nobody reads it, so after the
+  // kernel's 64 KiB every write fails with EAGAIN, as stdout does under a stalled log collector.
+  const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  const bufferBytes = 128 * 1024;
+  const logger = createLogger('info', fdDestination(fd, bufferBytes));
+  const before = logLinesDropped();
+
+  // A few lines a turn, as requests bring them, so sonic-boom fills the pipe and meets EAGAIN first.
+  const written = 4000;
+  for (let i = 0; i < written; i++) {
+    logger.info({ i, filler: 'x'.repeat(150) }, 'a line');
+    if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  const dropped = logLinesDropped() - before;
+  assert.ok(dropped > written / 2, `most lines were dropped (${dropped} of ${written})`);
+  const scraped = await createMetrics().registry.getSingleMetricAsString('pacerpro_log_lines_dropped_total');
+  assert.match(scraped, new RegExp(`^pacerpro_log_lines_dropped_total ${logLinesDropped()}$`, 'm'));
+
+  // The collector reads again: the kept lines arrive in order, then one line saying what was lost.
+  const reader = createReadStream(fifo);
+  let text = '';
+  const report = await new Promise<{ droppedLines: number; msg: string; level: number }>((resolve) => {
+    reader.on('data', (chunk) => {
+      text += String(chunk);
+      const last = text.split('\n').find((line) => line.includes('droppedLines'));
+      if (last) resolve(JSON.parse(last) as { droppedLines: number; msg: string; level: number });
+    });
+  });
+  reader.destroy();
+  closeSync(fd);
+  temp.remove();
+
+  assert.equal(report.droppedLines, dropped);
+  assert.equal(report.level, 40);
+  assert.match(report.msg, /log lines were dropped: the log output was not read fast enough/);
+  const keptLines = text.split('\n').filter((line) => line.includes('"a line"'));
+  const kept = keptLines.map((line) => (JSON.parse(line) as { i: number }).i);
+  assert.equal(kept.length + dropped, written);
+  assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => i), 'the first lines are kept, in order');
+  // What was kept: what the pipe took (at most Linux's default 64 KiB) and the buffer, full, never more.
+  const keptBytes = keptLines.reduce((sum, line) => sum + line.length + 1, 0);
+  const lineBytes = keptLines[0]!.length + 1;
+  assert.ok(keptBytes > bufferBytes - lineBytes, `the buffer was filled before lines were dropped (${keptBytes} bytes kept)`);
+  assert.ok(keptBytes <= 64 * 1024 + bufferBytes, `no more than the pipe and the buffer hold (${keptBytes} bytes kept)`);
 });

@@ -1,4 +1,5 @@
 import { Counter, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { logLinesDropped } from '../logger.js';
 import { SeriesHistogram } from './series-histogram.js';
 
 // The Prometheus metrics of one app. Each app has its own registry (never prom-client's global
@@ -47,6 +48,15 @@ export function createMetrics(): Metrics {
     help: 'Login attempts (POST /v1/session) by outcome: success (200), failure (401), throttled (429).',
     labelNames: ['outcome'],
     registers: [registry],
+  });
+  new Counter({
+    name: 'pacerpro_log_lines_dropped_total',
+    help: "Log lines dropped because the process's stdout was not read fast enough (logger.ts).",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(logLinesDropped());
+    },
   });
   return { registry, httpDuration, logins, passwordHashDuration, databaseDuration };
 }
