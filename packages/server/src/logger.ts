@@ -57,7 +57,7 @@ export function censorSecrets(line: Record<string, unknown>): Record<string, unk
 }
 
 /** What stdout may hold while it is not being read; beyond it new lines are dropped and counted. */
-export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 let droppedLines = 0;
 
@@ -66,7 +66,7 @@ export function logLinesDropped(): number {
   return droppedLines;
 }
 
-interface Destination extends DestinationStream {
+export interface LogDestination extends DestinationStream {
   /** Called once writing resumes after drops, with how many lines were dropped meanwhile. */
   onResume(report: (dropped: number) => void): void;
 }
@@ -85,7 +85,7 @@ interface Destination extends DestinationStream {
  * their own as soon as writing resumes. Blocking until stdout drains is no option: it would stop
  * every refresh with it. The audit rows still reach the database.
  */
-export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): Destination {
+export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): LogDestination {
   const stream = pino.destination({ dest: fd, sync: false, contentMode: 'buffer', maxLength: maxBufferBytes });
   let unreported = 0;
   let report: ((dropped: number) => void) | undefined;
@@ -105,10 +105,10 @@ export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): Destin
     write: (line: string) => stream.write(Buffer.from(line) as unknown as string),
     flush: (done: (error?: Error) => void) => stream.flush(done),
     onResume: (callback) => (report = callback),
-  } as Destination;
+  } as LogDestination;
 }
 
-export function createLogger(level: LogLevel, destination: DestinationStream | Destination = fdDestination()): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream | LogDestination = fdDestination()): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR }, formatters: { log: censorSecrets } };
   const logger = pino(options, destination);
   if ('onResume' in destination) {
