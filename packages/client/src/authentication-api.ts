@@ -50,7 +50,7 @@ export class AuthenticationApi {
     if (user === undefined || user === null) throw new RequiredError('user', 'sessionPost');
     // Only the model's fields go on the wire, so an object with more in it leaks nothing.
     const body = JSON.stringify({ email: user.email, password: user.password });
-    return readModel(await this.#send('POST', body), parseSession, 'Session');
+    return readModel(await this.#send('POST', body, false), parseSession, 'Session');
   }
 
   /** Refresh: trades the configured, still valid token for a new Session with a later expiry. */
@@ -82,7 +82,7 @@ export class AuthenticationApi {
     return this.sessionGet();
   }
 
-  #send(method: HttpMethod, body?: string): Promise<RawResponse> {
-    return withRetries(this.configuration.retry, method, () => sendRequest(this.configuration, method, '/session', body));
+  #send(method: HttpMethod, body?: string, authorize = true): Promise<RawResponse> {
+    return withRetries(this.configuration.retry, method, () => sendRequest(this.configuration, method, '/session', body, authorize));
   }
 }

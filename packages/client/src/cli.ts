@@ -221,7 +221,11 @@ async function token({ manager }: Context): Promise<void> {
 async function logout({ manager }: Context): Promise<void> {
   const session = await manager.current();
   if (!session) return print('Not logged in; nothing to revoke.');
-  await manager.logout();
+  await manager.logout().catch((error: unknown) => {
+    if (!(error instanceof NotAuthenticatedError)) throw error;
+    // An expired token revokes nothing, and the CLI keeps no password to log in again with.
+    throw new CliError("the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`");
+  });
   print(`Logged out${session.email ? ` ${session.email}` : ''}: every token of the account is revoked.`);
 }
 

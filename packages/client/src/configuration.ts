@@ -1,3 +1,4 @@
+import { checkMilliseconds } from './milliseconds.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
 import { VERSION } from './version.js';
 
@@ -50,9 +51,16 @@ export class Configuration {
     this.basePath = (parameters.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
     this.apiKey = parameters.apiKey;
     this.apiKeyPrefix = parameters.apiKeyPrefix === undefined ? 'Bearer' : parameters.apiKeyPrefix;
-    this.timeoutMs = parameters.timeoutMs ?? 30_000;
-    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${this.timeoutMs}`);
+    this.timeoutMs = checkMilliseconds('timeoutMs', parameters.timeoutMs ?? 30_000, 1);
     this.headers = { ...parameters.headers };
+    // A value fetch would refuse fails here, naming the header but never echoing its value (it may be a secret).
+    for (const [name, value] of Object.entries(this.headers)) {
+      try {
+        new Headers([[name, value]]);
+      } catch {
+        throw new TypeError(`headers: "${name}" is not a valid HTTP header name, or its value is not a valid header value`);
+      }
+    }
     this.userAgent = parameters.userAgent ?? (runsOnNode() ? DEFAULT_USER_AGENT : undefined);
     // Called unbound: a browser's fetch throws "Illegal invocation" when called as a method of another object.
     const custom = parameters.fetch;

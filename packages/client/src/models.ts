@@ -24,22 +24,36 @@ export type Empty = Record<string, never>;
 
 // ISO 8601 date-time with a zone, as the contract promises; Date.parse alone would also take
 // "2026-11-28" or "Nov 28 2026" and read zoneless times in the local zone.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-/** Parses an ISO 8601 date-time with a zone; undefined when it is not one. */
+/** Parses an ISO 8601 date-time with a zone; undefined when it is not one, or names a day or time that does not exist. */
 export function parseDateTime(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const fields = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (!fields) return undefined;
+  const date = new Date(value as string);
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Date rolls "02-31" over into March and "T24:30" into the next day; the fields must stand as written.
+  const [year, month, day, hour, minute, second = 0] = fields.slice(1, 7).map((field) => (field === undefined ? undefined : Number(field)));
+  const asWritten = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second));
+  const exists =
+    asWritten.getUTCMonth() === month! - 1 &&
+    asWritten.getUTCDate() === day &&
+    asWritten.getUTCHours() === hour &&
+    asWritten.getUTCMinutes() === minute &&
+    asWritten.getUTCSeconds() === second;
+  return exists ? date : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// RFC 6750's b64token, which a JWT is: what can follow "Bearer " in a header.
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /** Reads a Session from parsed JSON (camelCase keys only, like the generated clients); undefined when it is not one. */
 export function parseSession(json: unknown): Session | undefined {
-  if (!isObject(json) || typeof json.jwtToken !== 'string' || json.jwtToken === '') return undefined;
+  if (!isObject(json) || typeof json.jwtToken !== 'string' || !BEARER_TOKEN.test(json.jwtToken)) return undefined;
   const expiresAt = parseDateTime(json.expiresAt);
   return expiresAt && { jwtToken: json.jwtToken, expiresAt };
 }

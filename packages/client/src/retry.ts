@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.js';
+import { checkMilliseconds } from './milliseconds.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 2. */
@@ -25,11 +26,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function retryPolicy(options: RetryOptions | false = {}): RetryPolicy {
   const given = options === false ? { retries: 0 } : options;
+  const retries = given.retries ?? 2;
+  if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retry.retries must be a whole number from 0, got ${retries}`);
   return Object.freeze({
-    retries: given.retries ?? 2,
-    baseDelayMs: given.baseDelayMs ?? 200,
-    maxDelayMs: given.maxDelayMs ?? 5000,
-    maxRetryAfterMs: given.maxRetryAfterMs ?? 30_000,
+    retries,
+    baseDelayMs: checkMilliseconds('retry.baseDelayMs', given.baseDelayMs ?? 200),
+    maxDelayMs: checkMilliseconds('retry.maxDelayMs', given.maxDelayMs ?? 5000),
+    maxRetryAfterMs: checkMilliseconds('retry.maxRetryAfterMs', given.maxRetryAfterMs ?? 30_000),
     statuses: given.statuses ?? [429, 502, 503, 504],
     sleep: given.sleep ?? sleep,
     random: given.random ?? Math.random,

@@ -30,16 +30,24 @@ export function innermostMessage(error: unknown): string {
   return message || String(error);
 }
 
+// Printable ASCII: what fetch sends as it is. Anything else would make Headers throw a TypeError
+// that quotes the whole value, token included.
+const HEADER_VALUE = /^[\x20-\x7e]+$/;
+
 /**
  * One attempt: sends the headers every generated PacerPro client sends, bounds the whole exchange
- * (headers and body) by timeoutMs, and turns every failure into an ApiError.
+ * (headers and body) by timeoutMs, and turns every failure into an ApiError. `authorize` adds the
+ * configured token; logging in sends none (the Ruby client's session_post: no authorization).
  */
-export async function sendRequest(config: Configuration, method: HttpMethod, path: string, body?: string): Promise<RawResponse> {
+export async function sendRequest(config: Configuration, method: HttpMethod, path: string, body?: string, authorize = true): Promise<RawResponse> {
   const url = `${config.basePath}${path}`;
   const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
   if (config.userAgent) headers.set('User-Agent', config.userAgent);
   for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
-  const authorization = await config.authorization();
+  const authorization = authorize ? await config.authorization() : undefined;
+  if (authorization && !HEADER_VALUE.test(authorization)) {
+    throw new ApiError({ code: 0, message: `The token cannot be sent: it holds characters an HTTP header cannot carry (a JWT has only letters, digits, "-", "_" and "."). Check apiKey.` });
+  }
   if (authorization) headers.set('Authorization', authorization);
 
   const controller = new AbortController();

@@ -1,5 +1,5 @@
 import { ApiError } from './api-error.js';
-import { AuthenticationApi } from './authentication-api.js';
+import { AuthenticationApi, type ApiResponse } from './authentication-api.js';
 import { Configuration, type ConfigurationParameters } from './configuration.js';
 import type { Session, User } from './models.js';
 import { NotAuthenticatedError } from './not-authenticated-error.js';
@@ -30,7 +30,21 @@ export interface SessionChange {
 
 export type SessionListener = (change: SessionChange) => void;
 
-const isUnauthorized = (error: unknown) => error instanceof ApiError && error.code === 401;
+const isUnauthorized = (error: unknown): error is ApiError => error instanceof ApiError && error.code === 401;
+
+/** After a refresh fails for a passing reason (network, 5xx) while the token still works, try again this soon. */
+const RETRY_FAILED_REFRESH_MS = 5_000;
+/** A server clock this far from ours is taken into account; closer, the Date header's whole seconds are noise. */
+const CLOCK_SKEW_THRESHOLD_MS = 5_000;
+
+/** How far the server's clock is ahead of ours, from the Date header of an answer; 0 when it is not readable. */
+function clockOffsetMs(headers: Headers, receivedAt: number): number {
+  // Cross-origin browsers hide Date unless the server exposes it; then our own clock is all there is.
+  const serverTime = Date.parse(headers.get('date') ?? '');
+  if (Number.isNaN(serverTime)) return 0;
+  const offset = serverTime - receivedAt;
+  return Math.abs(offset) >= CLOCK_SKEW_THRESHOLD_MS ? offset : 0;
+}
 
 /**
  * Keeps one session fresh: hands out a valid token, refreshes it before it expires, lets every
@@ -42,13 +56,21 @@ export class SessionManager {
   readonly #basePath: string;
   readonly #store: TokenStore;
   readonly #marginMs: number;
+  /** Our clock, for reading the Date header against. */
+  readonly #localNow: () => number;
+  /** The server's time as best we know it: expiry is always judged by this. */
   readonly #now: () => number;
   readonly #listeners = new Set<SessionListener>();
   #credentials: User | undefined;
   #session: StoredSession | undefined;
   #refreshAt = 0;
+  /** The server's clock minus ours (see clockOffsetMs): expiresAt is the server's time. */
+  #clockOffsetMs = 0;
   #loading: Promise<void> | undefined;
+  /** The last of the logins and refreshes queued to run one at a time. */
   #renewal: Promise<Session> | undefined;
+  /** The refresh token()/session() started, which their concurrent callers share (a login() is not shared). */
+  #automatic: Promise<Session> | undefined;
 
   constructor(options: SessionManagerOptions = {}) {
     const configuration =
@@ -57,7 +79,9 @@ export class SessionManager {
     this.#basePath = configuration.basePath;
     this.#store = options.store ?? new MemoryTokenStore();
     this.#marginMs = options.refreshMarginMs ?? 60_000;
-    this.#now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    this.#localNow = now;
+    this.#now = () => now() + this.#clockOffsetMs;
     this.#credentials = options.credentials;
     const given = options.session;
     // A bare token's expiry is unknown: treat it as due, so the first token() refreshes it.
@@ -72,9 +96,15 @@ export class SessionManager {
   /** A session that is valid now, logging in or refreshing first when needed. */
   async session(): Promise<Session> {
     await this.#ready();
-    if (this.#renewal) return this.#renewal;
     if (this.#session && this.#now() < this.#refreshAt) return toSession(this.#session);
-    return this.#serialize(() => this.#renew());
+    // A login() in flight is waited for but not shared: its mistyped password must not fail this call.
+    if (!this.#automatic) {
+      const automatic = this.#serialize(() => this.#renewIfDue()).finally(() => {
+        if (this.#automatic === automatic) this.#automatic = undefined;
+      });
+      this.#automatic = automatic;
+    }
+    return this.#automatic;
   }
 
   /** The session as held now, without any request; undefined when there is none. */
@@ -95,7 +125,7 @@ export class SessionManager {
   /** Refreshes now, whatever the expiry; logs in again if the token is refused and credentials are at hand. */
   async refresh(): Promise<Session> {
     await this.#ready();
-    return this.#renewal ?? this.#serialize(() => this.#renew());
+    return this.#automatic ?? this.#serialize(() => this.#renew());
   }
 
   /**
@@ -106,19 +136,15 @@ export class SessionManager {
     if (this.#session && (token === undefined || token === this.#session.jwtToken)) this.#refreshAt = 0;
   }
 
-  /** Revokes every token of the user on the server, then forgets the session and the credentials. */
+  /**
+   * Revokes every token of the user on the server, then forgets the session and the credentials.
+   * When the call fails (network, 5xx) both are kept, so logout() can be tried again.
+   */
   async logout(): Promise<void> {
     await this.#ready();
     await this.#renewal?.catch(() => undefined);
+    if (this.#session) await this.#revoke();
     this.#credentials = undefined;
-    if (!this.#session) return;
-    try {
-      await this.#api.sessionDelete();
-    } catch (error) {
-      // A refused token is already as dead as logout would make it.
-      if (!isUnauthorized(error)) throw error;
-    }
-    await this.#clear('logout');
   }
 
   /** Calls `listener` after every login, refresh, logout or refusal; returns the unsubscribe function. */
@@ -149,13 +175,63 @@ export class SessionManager {
     return renewal;
   }
 
+  // The refresh token()/session() asked for, unless the login or refresh queued before it made it needless.
+  async #renewIfDue(): Promise<Session> {
+    if (this.#session && this.#now() < this.#refreshAt) return toSession(this.#session);
+    const held = this.#session;
+    try {
+      return await this.#renew();
+    } catch (error) {
+      // Refreshing ahead of expiry failed for a passing reason: the held token still works, so hand it
+      // out and try again shortly rather than fail every call until the server answers.
+      const left = held ? held.expiresAt.getTime() - this.#now() : 0;
+      if (held && this.#session === held && error instanceof ApiError && !isUnauthorized(error) && left > 0) {
+        this.#refreshAt = this.#now() + Math.min(RETRY_FAILED_REFRESH_MS, left / 2);
+        return toSession(held);
+      }
+      throw error;
+    }
+  }
+
+  // DELETE with the held token. A 401 means the token is dead; whether the account's other tokens
+  // are dead too depends on why, and only a live token can revoke them.
+  async #revoke(): Promise<void> {
+    try {
+      await this.#api.sessionDelete();
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      // Revoked already: by a logout elsewhere, or by this one's first attempt before a retry.
+      if (!this.#diedOfAge(error)) return this.#clear('logout');
+      if (!this.#credentials) {
+        await this.#clear('logout');
+        throw new NotAuthenticatedError(
+          "The session had expired, so the account's other sessions could not be revoked: log in and log out again to revoke them",
+          { cause: error },
+        );
+      }
+      const credentials = this.#credentials;
+      await this.#serialize(() => this.#login(credentials));
+      await this.#api.sessionDelete().catch((again: unknown) => {
+        if (!isUnauthorized(again)) throw again; // a 401 now: revoked in between
+      });
+    }
+    await this.#clear('logout');
+  }
+
+  /** Whether a 401 refused the token for its age (not a revocation), by the server's code or else by the clock. */
+  #diedOfAge(error: ApiError): boolean {
+    const code = error.body?.code;
+    if (code !== undefined) return code === 'token_expired' || code === 'session_too_old';
+    return this.#session !== undefined && this.#now() >= this.#session.expiresAt.getTime();
+  }
+
   async #renew(): Promise<Session> {
     const current = this.#session;
     const expired = current !== undefined && this.#now() >= current.expiresAt.getTime();
     // An expired token can only be refused; with credentials, skip straight to logging in.
     if (current && !(expired && this.#credentials)) {
       try {
-        return await this.#save(await this.#api.sessionGet(), 'refresh');
+        return await this.#save(await this.#timed(() => this.#api.sessionGetWithHttpInfo()), 'refresh');
       } catch (error) {
         if (!isUnauthorized(error)) throw error;
         if (!this.#credentials) {
@@ -176,9 +252,16 @@ export class SessionManager {
 
   // Credentials are kept only once the server took them, so a mistyped password does not replace good ones.
   async #login(credentials: User): Promise<Session> {
-    const session = await this.#api.sessionPost(credentials);
+    const session = await this.#timed(() => this.#api.sessionPostWithHttpInfo(credentials));
     this.#credentials = credentials;
     return this.#save(session, 'login', credentials.email);
+  }
+
+  /** The call's Session, learning from its Date header how far the server's clock is from ours. */
+  async #timed(call: () => Promise<ApiResponse<Session>>): Promise<Session> {
+    const { data, headers } = await call();
+    this.#clockOffsetMs = clockOffsetMs(headers, this.#localNow());
+    return data;
   }
 
   async #save(session: Session, reason: SessionChangeReason, email = this.#session?.email): Promise<Session> {

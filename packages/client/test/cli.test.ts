@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { AuthenticationApi, ApiError } from '../src/index.js';
-import { forgeToken } from './support/jwt.js';
+import { expiredCopy } from './support/jwt.js';
 import { ALICE, BOB, freePort, JWT_SECRET, REPO_ROOT, useApiServer } from './support/server.js';
 
 const BIN = join(REPO_ROOT, 'packages/client/bin/pacerpro.js');
@@ -120,6 +120,17 @@ describe('pacerpro', () => {
     assert.match((await pacerpro(['logout'])).stdout, /Not logged in/);
   });
 
+  it('logout with an expired saved session says the other sessions were not revoked', async () => {
+    await login(BOB);
+    const otherDevice = await new AuthenticationApi({ basePath: server().basePath }).sessionPost(BOB);
+    const saved = await savedSession();
+    const expired = expiredCopy(saved.jwtToken!, JWT_SECRET);
+    await writeFile(sessionFile, JSON.stringify({ ...saved, jwtToken: expired.jwtToken, expiresAt: expired.expiresAt.toISOString() }));
+    assertFailure(await pacerpro(['logout']), 1, /^pacerpro: the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`$/m);
+    await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
+    assert.ok(await api(otherDevice.jwtToken).sessionGet()); // still live: only a new login can revoke it
+  });
+
   it('says so when the password is wrong, and saves nothing', async () => {
     const result = await pacerpro(loginArgs(), { input: 'not the password\n' });
     assertFailure(result, 1, /^pacerpro: login refused \(401 Unauthorized\): .+$/m);
@@ -155,9 +166,8 @@ describe('pacerpro', () => {
   it('tells to log in again when the saved session has expired', async () => {
     await login();
     const saved = await savedSession();
-    const past = Math.floor(Date.now() / 1000) - 60;
-    const expired = { ...saved, jwtToken: forgeToken(saved.jwtToken!, { exp: past }, JWT_SECRET), expiresAt: new Date(past * 1000).toISOString() };
-    await writeFile(sessionFile, JSON.stringify(expired));
+    const { jwtToken, expiresAt } = expiredCopy(saved.jwtToken!, JWT_SECRET);
+    await writeFile(sessionFile, JSON.stringify({ ...saved, jwtToken, expiresAt: expiresAt.toISOString() }));
     assertFailure(await pacerpro(['status']), 1, /the session expired at .* \(\d+m \d+s ago\): run `pacerpro login`/);
     assertFailure(await pacerpro(['token']), 1, /the session has expired or was revoked: run `pacerpro login`/);
   });

@@ -13,20 +13,27 @@ import {
   type StoredSession,
   type TokenStore,
 } from '../src/index.js';
-import { ALICE, BOB, useApiServer } from './support/server.js';
+import { expiredCopy } from './support/jwt.js';
+import { ALICE, BOB, freePort, JWT_SECRET, useApiServer } from './support/server.js';
 
 const server = useApiServer({ jwtTtlSeconds: 3 });
 
-/** A manager whose requests are counted and whose clock can be moved. */
+/**
+ * A manager whose requests are counted, whose clock can be moved, and whose network can be cut
+ * (`network.down` sends its requests to a port nobody listens on: a real refused connection).
+ */
 function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> = {}) {
   const calls: string[] = [];
   const clock = { offsetMs: 0 };
+  const network = { down: false, closedPort: 1 };
   const changes: SessionChange[] = [];
   const manager = new SessionManager({
     configuration: {
       basePath: server().basePath,
       fetch: async (input, init) => {
-        const response = await fetch(input, init);
+        const url = new URL(input);
+        if (network.down) url.port = String(network.closedPort);
+        const response = await fetch(url, init);
         calls.push(`${init.method} ${response.status}`);
         return response;
       },
@@ -40,7 +47,7 @@ function managed(options: Omit<SessionManagerOptions, 'configuration' | 'now'> =
   const standBefore = (session: Session, msBefore: number) => {
     clock.offsetMs = session.expiresAt.getTime() - msBefore - Date.now();
   };
-  return { manager, calls, changes, standBefore };
+  return { manager, calls, changes, standBefore, clock, network };
 }
 
 const api = (token?: string) => new AuthenticationApi({ basePath: server().basePath, apiKey: token });
@@ -184,6 +191,89 @@ describe('SessionManager', () => {
     assert.deepEqual(store.log, ['get', 'set', 'clear']);
     await assert.rejects(manager.token(), NotAuthenticatedError);
     await manager.logout(); // nothing left to do
+  });
+
+  it('logout with an expired token logs in again to revoke, so the other devices are logged out too', async () => {
+    const otherDevice = await api().sessionPost(BOB);
+    const { manager, calls, changes } = managed({ credentials: BOB, session: expiredCopy(otherDevice.jwtToken, JWT_SECRET) });
+    await manager.logout();
+    assert.deepEqual(calls, ['DELETE 401', 'POST 200', 'DELETE 200']);
+    assert.deepEqual(changes.map((c) => c.reason), ['login', 'logout']);
+    await assert.rejects(api(otherDevice.jwtToken).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
+    await assert.rejects(manager.token(), NotAuthenticatedError);
+  });
+
+  it('logout with an expired token and no credentials says the other sessions were not revoked', async () => {
+    const otherDevice = await api().sessionPost(BOB);
+    const { manager, changes } = managed({ session: expiredCopy(otherDevice.jwtToken, JWT_SECRET) });
+    await assert.rejects(manager.logout(), (error: unknown) => {
+      assert.ok(error instanceof NotAuthenticatedError);
+      assert.match(error.message, /other sessions could not be revoked: log in and log out again/);
+      assert.ok(error.cause instanceof ApiError && error.cause.body?.code === 'token_expired');
+      return true;
+    });
+    assert.deepEqual(changes.map((c) => c.reason), ['logout']);
+    assert.equal(await manager.current(), undefined);
+    await accepted(otherDevice.jwtToken); // what no client can revoke without a live token
+  });
+
+  it('logout keeps the session and credentials when the server cannot be reached, so it can be tried again', async () => {
+    const { manager, calls, network } = managed({ credentials: BOB });
+    const token = await manager.token();
+    network.closedPort = await freePort();
+    network.down = true;
+    await assert.rejects(manager.logout(), (e: unknown) => e instanceof ApiError && e.code === 0);
+    assert.equal((await manager.current())?.jwtToken, token);
+    network.down = false;
+    await manager.login(); // the credentials are still there
+    await manager.logout();
+    assert.deepEqual(calls, ['POST 200', 'POST 200', 'DELETE 200']);
+    await assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
+  });
+
+  it('hands out the held token while a mistyped login() is in flight, and refreshes after it when due', async () => {
+    const { manager, calls, standBefore } = managed({ credentials: ALICE });
+    const session = await manager.session();
+    const refused = (e: unknown) => e instanceof ApiError && e.code === 401;
+    const mistyped = assert.rejects(manager.login({ ...ALICE, password: 'wrong password!' }), refused);
+    await new Promise(setImmediate); // the login request is on its way
+    assert.equal(await manager.token(), session.jwtToken);
+    await mistyped;
+
+    standBefore(session, 300);
+    const again = assert.rejects(manager.login({ ...ALICE, password: 'wrong password!' }), refused);
+    await new Promise(setImmediate);
+    const token = await manager.token(); // waits for that login, is not failed by it, then refreshes
+    await again;
+    assert.deepEqual(calls, ['POST 200', 'POST 401', 'POST 401', 'GET 200']);
+    await accepted(token);
+  });
+
+  it('keeps handing out a still valid token when refreshing ahead of expiry fails, and tries again shortly', async () => {
+    const session = await api().sessionPost(ALICE);
+    const { manager, calls, standBefore, network } = managed({ session });
+    network.closedPort = await freePort();
+    network.down = true;
+    standBefore(session, 1400); // within the 1500 ms margin
+    assert.equal(await manager.token(), session.jwtToken); // after the GET and its retries failed
+    assert.equal(await manager.token(), session.jwtToken); // no new attempt at once
+    network.down = false;
+    // The next attempt comes halfway to expiry at the latest (the retries above took up to ~0.7 s).
+    standBefore(session, 100);
+    await manager.token();
+    assert.deepEqual(calls, ['GET 200']); // (within the same second the server may sign the same token again)
+    // Once the held token has expired, a failure is the caller's to see.
+    network.down = true;
+    standBefore(await manager.session(), -100);
+    await assert.rejects(manager.token(), (e: unknown) => e instanceof ApiError && e.code === 0);
+  });
+
+  it('judges expiry by the server clock (its Date header) when ours is hours off', async () => {
+    const { manager, calls, clock } = managed({ credentials: ALICE });
+    clock.offsetMs = 2 * 3600_000;
+    const token = await manager.token();
+    for (let i = 0; i < 4; i++) assert.equal(await manager.token(), token);
+    assert.deepEqual(calls, ['POST 200']);
   });
 
   it('keeps the session in an async store that the next manager starts from, for the same server only', async () => {

@@ -20,7 +20,7 @@ beforeEach(() => {
 const api = (parameters: ConfigurationParameters = {}) => new AuthenticationApi({ basePath: stub.basePath, retry: false, ...parameters });
 
 describe('requests', () => {
-  it('send the JSON headers of the generated clients and our User-Agent on every operation', async () => {
+  it('send the JSON headers of the generated clients and our User-Agent on every operation, the token on GET and DELETE only', async () => {
     const client = api({ apiKey: 'tok' });
     await client.sessionPost({ email: 'a@example.com', password: 'pw' });
     await client.sessionGet();
@@ -33,8 +33,38 @@ describe('requests', () => {
       assert.equal(request.headers['content-type'], 'application/json');
       assert.equal(request.headers.accept, 'application/json');
       assert.equal(request.headers['user-agent'], `pacerpro-client-ts/${VERSION}`);
-      assert.equal(request.headers.authorization, 'Bearer tok');
     }
+    // The Ruby client's session_post: "No authorization required"; a held, maybe expired, token stays home.
+    assert.deepEqual(stub.requests.map((r) => r.headers.authorization), [undefined, 'Bearer tok', 'Bearer tok']);
+  });
+
+  it('refuse, before any request, a token or header no HTTP header can carry, without echoing it', async () => {
+    for (const token of ['tok\nen', 'tök€n']) {
+      await assert.rejects(api({ apiKey: token }).sessionGet(), (error: unknown) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(error.code, 0);
+        assert.match(error.message, /The token cannot be sent/);
+        assert.equal(error.message.includes(token), false);
+        return true;
+      });
+    }
+    assert.throws(() => api({ headers: { 'X-Api-Key': 'sec\nret' } }), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, /"X-Api-Key" is not a valid HTTP header/);
+      assert.equal(error.message.includes('sec'), false);
+      return true;
+    });
+    assert.equal(stub.requests.length, 0);
+  });
+
+  it('refuse delays setTimeout cannot keep (it would fire at once), naming the option', () => {
+    assert.throws(() => api({ timeoutMs: 3_000_000_000 }), /timeoutMs must be a number of milliseconds from 1 to 2147483647/);
+    assert.throws(() => api({ timeoutMs: Number.POSITIVE_INFINITY }), /timeoutMs must be/);
+    assert.throws(() => api({ timeoutMs: 0 }), /timeoutMs must be/);
+    assert.throws(() => api({ retry: { maxRetryAfterMs: 2 ** 31 } }), /retry\.maxRetryAfterMs must be/);
+    assert.throws(() => api({ retry: { baseDelayMs: -1 } }), /retry\.baseDelayMs must be/);
+    assert.throws(() => api({ retry: { retries: 1.5 } }), /retry\.retries must be a whole number/);
+    assert.equal(api({ timeoutMs: 2 ** 31 - 1 }).configuration.timeoutMs, 2 ** 31 - 1);
   });
 
   it('post exactly the User model, nothing else of the object passed', async () => {
@@ -135,6 +165,16 @@ describe('successful answers', () => {
     assert.equal((await api().sessionGet()).jwtToken, SESSION_BODY.jwtToken);
   });
 
+  it('read expiresAt with a zone offset, with or without seconds and a colon, as the instant it names', async () => {
+    for (const [expiresAt, instant] of [
+      ['2026-11-28T10:00+05:30', '2026-11-28T04:30:00.000Z'],
+      ['2024-02-29T23:59:59.5-0800', '2024-03-01T07:59:59.500Z'],
+    ]) {
+      answer = (_request, response) => sendJson(response, 200, { ...SESSION_BODY, expiresAt });
+      assert.equal((await api().sessionGet()).expiresAt.toISOString(), instant);
+    }
+  });
+
   const unexpected: [string, string | undefined, string][] = [
     ['HTML', 'text/html', '<html>maintenance</html>'],
     ['no Content-Type', undefined, JSON.stringify(SESSION_BODY)],
@@ -146,6 +186,10 @@ describe('successful answers', () => {
     ['an invalid expiresAt', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: 'tomorrow' })],
     ['an expiresAt without a zone', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-11-28T06:00:00' })],
     ['an impossible expiresAt', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-13-45T06:00:00Z' })],
+    ['an expiresAt on a day that does not exist', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-02-31T06:00:00Z' })],
+    ['an expiresAt at 24:00', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-11-28T24:00:00Z' })],
+    ['a token with a line break', 'application/json', JSON.stringify({ ...SESSION_BODY, jwtToken: 'abc\ndef' })],
+    ['a token with characters a header cannot carry', 'application/json', JSON.stringify({ ...SESSION_BODY, jwtToken: 'tök€n' })],
   ];
   for (const [name, contentType, body] of unexpected) {
     it(`turn a 2xx Session answer with ${name} into an ApiError with the raw body`, async () => {

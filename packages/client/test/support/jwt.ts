@@ -8,3 +8,9 @@ export function forgeToken(token: string, claims: Record<string, unknown>, secre
   const body = `${header}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
+
+/** The same token expired a minute ago, as a Session: the server refuses it as token_expired. */
+export function expiredCopy(token: string, secret: string): { jwtToken: string; expiresAt: Date } {
+  const exp = Math.floor(Date.now() / 1000) - 60;
+  return { jwtToken: forgeToken(token, { exp }, secret), expiresAt: new Date(exp * 1000) };
+}
