@@ -86,6 +86,7 @@ describe('in a browser', { skip, timeout: 60_000 }, () => {
         loginStatus: 200,
         expiresAtIsDate: true,
         authorizationHeaderExposed: true,
+        dateHeaderExposed: true,
         refreshBearer: 'ok',
         refreshBare: 'ok',
         changes: ['login', 'refresh', 'logout'],

@@ -106,7 +106,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       origin: [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
-      exposedHeaders: ['Authorization', 'Retry-After', 'X-Request-Id'],
+      // Date lets a browser client judge token expiry by our clock when its own is off (pacerpro-client's SessionManager).
+      exposedHeaders: ['Authorization', 'Date', 'Retry-After', 'X-Request-Id'],
       maxAge: 600, // seconds a browser may cache the preflight answer
     });
   }
