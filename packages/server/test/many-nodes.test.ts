@@ -55,6 +55,14 @@ describe('many nodes on one PostgreSQL', { skip }, () => {
     assert.deepEqual(await statusEverywhere(fromB), [401, 401, 401]);
   });
 
+  it('a control character (NUL) in the e-mail is a failed login (401), not a database error', async () => {
+    for (const email of ['a\u0000b@example.com', 'alice@example.com\u0000', 'bob\n@example.com']) {
+      const { res, json } = await login(urls()[0]!, { email, password: PASSWORD });
+      assert.equal(res.status, 401, JSON.stringify(json));
+      assert.equal(json.code, 'invalid_credentials');
+    }
+  });
+
   it('50 concurrent refreshes and one logout: once the logout answered, no earlier token is accepted anywhere', async () => {
     const first = await loginOn(urls()[0]!, 'bob@example.com');
     const minted = [first];
