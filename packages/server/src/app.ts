@@ -31,7 +31,13 @@ export interface AppDeps {
   readonly passwords?: PasswordHasher;
   /** The app's Prometheus metrics; given by the caller that serves them on another port. */
   readonly metrics?: Metrics;
+  /** How long a client may take to send a whole request (default 30 s); tests shorten it. */
+  readonly requestTimeoutMs?: number;
 }
+
+// Without a bound, a client that sends headers and then stalls (or a Content-Length it never fills)
+// holds its connection forever, and a graceful shutdown waits for it forever. Node answers 408.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The configured secret, or the one kept in the database (generated at the first start). */
 export async function resolveJwtSecret(config: Config, store: UserStore): Promise<string> {
@@ -74,10 +80,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const tls = await readTlsFiles(config);
   const logger = deps.logger ?? createLogger(config.logLevel);
+  const requestTimeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node looks for timed-out requests every connectionsCheckingInterval (30 s by default), and
+  // enforces requestTimeout only when it is no shorter than headersTimeout (60 s by default).
+  const timeoutChecks = {
+    connectionsCheckingInterval: Math.min(requestTimeout / 2, 30_000),
+    headersTimeout: Math.min(requestTimeout, 60_000),
+  };
   // Typed as the plain HTTP instance whichever it is: only the listening socket differs.
   const app = Fastify({
     ...REQUEST_ID_OPTIONS,
-    https: tls ?? null,
+    // (Fastify's types take https or http, not the choice between them.)
+    ...((tls ? { https: { ...tls, ...timeoutChecks } } : { https: null, http: timeoutChecks }) as unknown as { https: null }),
+    requestTimeout,
     loggerInstance: logger,
     // Fastify's two lines per request (start, end) cost more CPU than a refresh's own work. At info
     // a request is logged by what it did: the audit line of a login, refresh or logout, the error
@@ -89,6 +104,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }) as unknown as FastifyInstance;
   const audit = createAuditTrail({ store, logger: app.log, flushIntervalMs: config.auditFlushMs, now });
   const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
+  // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
+  // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.
+  app.addHook('preClose', async () => {
+    setTimeout(() => app.server.closeAllConnections(), requestTimeout).unref();
+  });
   app.addHook('onClose', async () => {
     housekeeping.stop();
     await audit.close(); // after the last request, before the caller closes the store

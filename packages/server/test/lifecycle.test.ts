@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli, startServe } from './support/cli.js';
-import { PASSWORD, call, login, startTestServer, tempDir } from './support/harness.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import { PASSWORD, call, login, sharedHasher, startTestServer, tempDir } from './support/harness.js';
 
 // What must outlive a process: the generated secret, tokens, and logouts; and a clean shutdown.
 
@@ -79,4 +83,30 @@ describe('the serve process', () => {
     assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
     check.close();
   });
+});
+
+test('a client that stops sending its request gets 408, and does not hold up a graceful shutdown', { timeout: 15_000 }, async () => {
+  const temp = tempDir();
+  const config = loadConfig({ DATABASE_URL: join(temp.dir, 'timeout.db'), LOG_LEVEL: 'silent' });
+  const store = openSqliteStore(config.databaseUrl);
+  const app = await buildApp(config, { store, passwords: await sharedHasher(), requestTimeoutMs: 500 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  // Headers, then 2 of the 100 body bytes promised, then silence.
+  const stalled = () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.write('POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"');
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', (error) => (answer += `[${error.message}]`));
+    return new Promise<string>((resolve) => socket.on('close', () => resolve(answer)));
+  };
+  assert.match(await stalled(), /^HTTP\/1\.1 408 /);
+  const received = once(app.server, 'request');
+  const another = stalled();
+  await received; // its headers are in: a request in flight
+  await app.close(); // resolves once the stalled connection is cut, requestTimeout after close began
+  assert.equal(await another, '');
+  await store.close();
+  temp.remove();
 });
