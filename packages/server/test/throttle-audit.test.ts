@@ -62,6 +62,23 @@ describe('per-e-mail throttling', () => {
     }
   });
 
+  test('guesses sent all at once get no more password checks than the failures left allow', async () => {
+    const nowMs = Date.UTC(2026, 10, 28, 8, 0, 0);
+    let verifications = 0;
+    const counting = (h: PasswordHasher): PasswordHasher => ({ ...h, verify: (a, b) => (verifications++, h.verify(a, b)) });
+    const server = await startTestServer({ env: { PACERPRO_LOGIN_MAX_FAILURES: '3' }, now: () => nowMs, passwords: counting });
+    try {
+      await server.addUser('alice@example.com');
+      const answers = await Promise.all(Array.from({ length: 12 }, () => attempt(server.url, 'alice@example.com', 'wrong password')));
+      const statuses = answers.map((a) => a.status).sort();
+      assert.deepEqual(statuses, [...Array(3).fill(401), ...Array(9).fill(429)]);
+      assert.equal(verifications, 3);
+      assert.ok(answers.every((a) => a.status === 401 || (a.retryAfter !== null && JSON.parse(a.body).code === 'login_throttled')));
+    } finally {
+      await server.close();
+    }
+  });
+
   test('every process on the database shares the count, and `users unlock` lifts the throttle', async () => {
     const temp = tempDir();
     const databasePath = `${temp.dir}/shared.db`;

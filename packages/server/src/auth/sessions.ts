@@ -47,6 +47,10 @@ export function createSessionService({
   newJti = randomUUID,
 }: SessionDeps): SessionService {
   const authenticate = createAuthenticator({ store, tokens, sessionMaxAgeSeconds, now });
+  // Password checks of each e-mail in flight on this process. The failure count is read before the
+  // check and written after it, so without this, guesses sent at once would all be checked before
+  // the first failure counted: 40 parallel guesses got 40 checks against a limit of 10.
+  const checking = new Map<string, number>();
   const tooOld = (user: User) => sessionTooOld(user, sessionMaxAgeSeconds, now());
 
   /** Counts a failure of the submitted e-mail — account or not, so throttling reveals nothing. */
@@ -69,24 +73,19 @@ export function createSessionService({
       const wait = retryAfterSeconds(throttle?.blockedUntil, now());
       // Checked before any password work: a throttled guess costs the attacker a request, us nothing.
       if (wait !== undefined) throw new ApiProblem('login_throttled', { 'retry-after': String(wait) });
-      if (!user) {
-        // Same work as a wrong password, so timing does not reveal which e-mails have accounts.
-        await passwords.verifyDummy(password);
-        return failed(key);
+      // Each check in flight counts as a failure until it is known not to be one: below the threshold
+      // as many run at once as failures are left; past it (its block over), one at a time.
+      const inFlight = checking.get(key) ?? 0;
+      const failures = throttle?.failures ?? 0;
+      if (inFlight >= Math.max(1, loginMaxFailures - failures)) throw new ApiProblem('login_throttled', { 'retry-after': '1' });
+      checking.set(key, inFlight + 1);
+      try {
+        return await checkPassword(key, user, password, throttle !== undefined);
+      } finally {
+        const left = checking.get(key)! - 1;
+        if (left === 0) checking.delete(key);
+        else checking.set(key, left);
       }
-      const matches = await passwords.verify(user.passwordHash, password);
-      // A locked account answers exactly like a wrong password, after the same work.
-      if (!matches || user.locked) return failed(key);
-      if (throttle) await store.clearLoginFailures(key);
-      if (passwords.needsRehash(user.passwordHash)) {
-        await store.updatePasswordHash(user.id, await passwords.hash(password));
-      }
-      if (tooOld(user)) {
-        const jti = newJti();
-        await store.rotateJti(user.id, jti);
-        return issue(user.id, jti);
-      }
-      return issue(user.id, user.jti);
     },
     authenticate,
     async refresh(token) {
@@ -99,4 +98,25 @@ export function createSessionService({
       return { userId: user.id };
     },
   };
+
+  async function checkPassword(key: string, user: User | undefined, password: string, hadFailures: boolean): Promise<UserToken> {
+    if (!user) {
+      // Same work as a wrong password, so timing does not reveal which e-mails have accounts.
+      await passwords.verifyDummy(password);
+      return failed(key);
+    }
+    const matches = await passwords.verify(user.passwordHash, password);
+    // A locked account answers exactly like a wrong password, after the same work.
+    if (!matches || user.locked) return failed(key);
+    if (hadFailures) await store.clearLoginFailures(key);
+    if (passwords.needsRehash(user.passwordHash)) {
+      await store.updatePasswordHash(user.id, await passwords.hash(password));
+    }
+    if (tooOld(user)) {
+      const jti = newJti();
+      await store.rotateJti(user.id, jti);
+      return issue(user.id, jti);
+    }
+    return issue(user.id, user.jti);
+  }
 }
