@@ -7,6 +7,7 @@ import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './a
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { answerClientError } from './http/client-errors.js';
 import { registerDocs } from './http/docs-routes.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // (Fastify's types take https or http, not the choice between them.)
     ...((tls ? { https: { ...tls, ...timeoutChecks } } : { https: null, http: timeoutChecks }) as unknown as { https: null }),
     requestTimeout,
+    clientErrorHandler: answerClientError,
     loggerInstance: logger,
     // Fastify's two lines per request (start, end) cost more CPU than a refresh's own work. At info
     // a request is logged by what it did: the audit line of a login, refresh or logout, the error

@@ -275,6 +275,23 @@ describe('DELETE /v1/session', () => {
   });
 });
 
+describe('requests the HTTP parser refuses', () => {
+  const refused: Array<[string, string, number, string]> = [
+    ['a control character in a header', 'GET /v1/session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \u0001abc\r\n\r\n', 400, 'bad_request'],
+    ['a broken request line', 'GET /v1/session HTTP/9\r\nHost: x\r\n\r\n', 400, 'bad_request'],
+    ['headers over 16 KB', `GET /v1/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`, 431, 'headers_too_large'],
+  ];
+  for (const [name, request, status, code] of refused) {
+    test(`${status} with the Error body and a request id: ${name}`, async () => {
+      const [response] = await rawRequests(server.port, [request]);
+      assert.equal(response!.status, status);
+      assert.match(response!.headers['x-request-id']!, /^[0-9a-f-]{36}$/);
+      assert.equal(response!.headers.connection, 'close');
+      assertErrorBody(JSON.parse(response!.body) as Record<string, unknown>, status, code);
+    });
+  }
+});
+
 describe('what every generated client sends', () => {
   test('one keep-alive connection: POST, then GET and DELETE with Content-Type json and no body or Content-Length', async () => {
     const body = JSON.stringify({ email: 'bob@example.com', password: PASSWORD });

@@ -101,7 +101,9 @@ test('a client that stops sending its request gets 408, and does not hold up a g
     socket.on('error', (error) => (answer += `[${error.message}]`));
     return new Promise<string>((resolve) => socket.on('close', () => resolve(answer)));
   };
-  assert.match(await stalled(), /^HTTP\/1\.1 408 /);
+  const timedOut = await stalled();
+  assert.match(timedOut, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.match(timedOut, /"code":"request_timeout"/);
   const received = once(app.server, 'request');
   const another = stalled();
   await received; // its headers are in: a request in flight
