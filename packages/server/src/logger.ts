@@ -108,8 +108,33 @@ export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): LogDes
   } as LogDestination;
 }
 
+/** A URL with the value of every query parameter censored: a client may put a token there. */
+export function censorQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query) + url.slice(query).replace(/([?&][^=&]*)=[^&]*/g, `$1=${CENSOR}`);
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** The request as Fastify's debug lines log it (Fastify's own fields), its query values censored. */
+function serializeRequest(request: LoggedRequest) {
+  return { method: request.method, url: censorQuery(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+}
+
 export function createLogger(level: LogLevel, destination: DestinationStream | LogDestination = fdDestination()): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR }, formatters: { log: censorSecrets } };
+  const options = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: CENSOR },
+    formatters: { log: censorSecrets },
+    // Fastify adds its own request serializer to its child loggers; ours, given here, wins.
+    serializers: { req: serializeRequest },
+  };
   const logger = pino(options, destination);
   if ('onResume' in destination) {
     destination.onResume((dropped) =>

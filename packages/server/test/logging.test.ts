@@ -42,6 +42,8 @@ test('no token, password or Authorization header reaches the log', async () => {
   await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { user: { email: 'alice@example.com', password: 'wrong password here' } } });
   await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: `{"email":"alice@example.com","password":"${PASSWORD}"` });
   await app.inject({ method: 'GET', url: '/v1/session', headers: { ...json, authorization: `Bearer ${token}` } });
+  // A careless client that puts its token in the query string too.
+  await app.inject({ method: 'GET', url: `/v1/session?token=${token}&x=1`, headers: { authorization: `Bearer ${token}` } });
   const boom = await app.inject({ method: 'GET', url: '/boom', headers: { authorization: `Bearer ${token}` } });
   assert.equal(boom.statusCode, 500);
   assert.equal(boom.json<{ code: string }>().code, 'internal_error');
@@ -54,6 +56,7 @@ test('no token, password or Authorization header reaches the log', async () => {
   assert.ok(lines.length > 10, 'the requests were logged');
   assert.match(log, /"a careless log call"/);
   assert.match(log, /\[redacted\]/);
+  assert.match(log, /"url":"\/v1\/session\?token=\[redacted\]&x=\[redacted\]"/);
   for (const secret of [token, token.split('.')[2]!, PASSWORD, 'wrong password here', 'Bearer ', 'log-test-secret']) {
     assert.equal(log.includes(secret), false, `the log contains ${secret.slice(0, 12)}…`);
   }
