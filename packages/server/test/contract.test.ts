@@ -321,6 +321,13 @@ describe('what every generated client sends', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.statusText, 'Not Found');
     assertErrorBody((await missing.json()) as Record<string, unknown>, 404, 'not_found');
+    // Methods fetch will not send, which Fastify routes nowhere: still the wrong method, not a missing resource.
+    for (const method of ['TRACE', 'PROPFIND', 'LOCK']) {
+      const [wrong] = await rawRequests(server.port, [`${method} /v1/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+      assert.equal(wrong!.status, 405, method);
+      assert.equal(wrong!.headers.allow, 'GET, HEAD, POST, DELETE');
+      assertErrorBody(JSON.parse(wrong!.body) as Record<string, unknown>, 405, 'method_not_allowed');
+    }
     for (const method of ['PUT', 'PATCH']) {
       const wrong = await fetch(`${server.url}/v1/session`, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(wrong.status, 405, method);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/user-store.js';
+import { SESSION_METHODS, SESSION_PATH } from './session-routes.js';
 
 // Every answer that is not a success goes out as PacerPro's Error body with a stable code, whether
 // it came from our routes, from Fastify itself (body too large, bad media type) or from a bug.
@@ -38,5 +39,12 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
-  app.setNotFoundHandler((_request, reply) => reply.code(ERRORS.not_found.status).send(errorBody('not_found')));
+  app.setNotFoundHandler((request, reply) => {
+    // Fastify routes only the methods it knows: TRACE, PROPFIND … on the session still name an
+    // existing resource with the wrong method.
+    if (request.url.split('?')[0] === SESSION_PATH) {
+      return sendProblem(request, reply, new ApiProblem('method_not_allowed', { allow: SESSION_METHODS }));
+    }
+    return reply.code(ERRORS.not_found.status).send(errorBody('not_found'));
+  });
 }

@@ -10,6 +10,10 @@ import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
 
+/** The methods /v1/session answers, for the Allow header of a 405. */
+export const SESSION_PATH = '/v1/session';
+export const SESSION_METHODS = 'GET, HEAD, POST, DELETE';
+
 // POST, GET and DELETE /v1/session exactly as CONTRACT.md states.
 
 export interface SessionRoutesOptions {
@@ -98,7 +102,7 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
     method: corsEnabled ? ['PUT', 'PATCH'] : ['PUT', 'PATCH', 'OPTIONS'],
     url: '/v1/session',
     handler: async () => {
-      throw new ApiProblem('method_not_allowed', { allow: 'GET, HEAD, POST, DELETE' });
+      throw new ApiProblem('method_not_allowed', { allow: SESSION_METHODS });
     },
   });
 }
