@@ -33,10 +33,11 @@ export function parseDateTime(value: unknown): Date | undefined {
   const date = new Date(value as string);
   if (Number.isNaN(date.getTime())) return undefined;
   // Date rolls "02-31" over into March and "T24:30" into the next day; the fields must stand as written.
-  const [year, month, day, hour, minute, second = 0] = fields.slice(1, 7).map((field) => (field === undefined ? undefined : Number(field)));
-  const asWritten = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second));
+  const [year, month, day, hour, minute] = fields.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const second = Number(fields[6] ?? 0);
+  const asWritten = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   const exists =
-    asWritten.getUTCMonth() === month! - 1 &&
+    asWritten.getUTCMonth() === month - 1 &&
     asWritten.getUTCDate() === day &&
     asWritten.getUTCHours() === hour &&
     asWritten.getUTCMinutes() === minute &&

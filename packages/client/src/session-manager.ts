@@ -96,7 +96,8 @@ export class SessionManager {
   /** A session that is valid now, logging in or refreshing first when needed. */
   async session(): Promise<Session> {
     await this.#ready();
-    if (this.#session && this.#now() < this.#refreshAt) return toSession(this.#session);
+    const fresh = this.#fresh();
+    if (fresh) return fresh;
     // A login() in flight is waited for but not shared: its mistyped password must not fail this call.
     if (!this.#automatic) {
       const automatic = this.#serialize(() => this.#renewIfDue()).finally(() => {
@@ -175,9 +176,15 @@ export class SessionManager {
     return renewal;
   }
 
+  /** The held session while it needs no refresh yet. */
+  #fresh(): Session | undefined {
+    return this.#session && this.#now() < this.#refreshAt ? toSession(this.#session) : undefined;
+  }
+
   // The refresh token()/session() asked for, unless the login or refresh queued before it made it needless.
   async #renewIfDue(): Promise<Session> {
-    if (this.#session && this.#now() < this.#refreshAt) return toSession(this.#session);
+    const fresh = this.#fresh();
+    if (fresh) return fresh;
     const held = this.#session;
     try {
       return await this.#renew();

@@ -141,7 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       onLimited: (request) => void audit.record(requestAuditEvent(request, 'login_throttled'), request.log),
     });
   }
-  await app.register(sessionRoutes, { sessions, corsEnabled, loginRateLimited, audit });
+  await app.register(sessionRoutes, { sessions, loginRateLimited, audit });
   await app.register(healthRoutes, { store });
   return app;
 }

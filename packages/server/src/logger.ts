@@ -109,7 +109,7 @@ export function fdDestination(fd = 1, maxBufferBytes = LOG_BUFFER_BYTES): LogDes
 }
 
 /** A URL with the value of every query parameter censored: a client may put a token there. */
-export function censorQuery(url: string): string {
+function censorQuery(url: string): string {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query) + url.slice(query).replace(/([?&][^=&]*)=[^&]*/g, `$1=${CENSOR}`);
 }

@@ -328,7 +328,7 @@ describe('what every generated client sends', () => {
       assert.equal(wrong!.headers.allow, 'GET, HEAD, POST, DELETE');
       assertErrorBody(JSON.parse(wrong!.body) as Record<string, unknown>, 405, 'method_not_allowed');
     }
-    for (const method of ['PUT', 'PATCH']) {
+    for (const method of ['PUT', 'PATCH', 'OPTIONS']) { // OPTIONS: CORS is off here
       const wrong = await fetch(`${server.url}/v1/session`, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(wrong.status, 405, method);
       assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST, DELETE');

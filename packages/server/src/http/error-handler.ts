@@ -40,8 +40,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) => {
-    // Fastify routes only the methods it knows: TRACE, PROPFIND … on the session still name an
-    // existing resource with the wrong method.
+    // Any method not routed on the session (PUT, PATCH, OPTIONS without CORS, and TRACE, PROPFIND …
+    // which Fastify routes nowhere) names an existing resource with the wrong method.
     if (request.url.split('?')[0] === SESSION_PATH) {
       return sendProblem(request, reply, new ApiProblem('method_not_allowed', { allow: SESSION_METHODS }));
     }

@@ -10,16 +10,14 @@ import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
 
-/** The methods /v1/session answers, for the Allow header of a 405. */
 export const SESSION_PATH = '/v1/session';
+/** The methods SESSION_PATH answers: the Allow header of the 405 that any other gets (error-handler.ts). */
 export const SESSION_METHODS = 'GET, HEAD, POST, DELETE';
 
 // POST, GET and DELETE /v1/session exactly as CONTRACT.md states.
 
 export interface SessionRoutesOptions {
   readonly sessions: SessionService;
-  /** Whether OPTIONS belongs to CORS preflight (then the CORS plugin answers it). */
-  readonly corsEnabled: boolean;
   /** Whether POST is under the per-IP limit (registerIpRateLimit must have run). */
   readonly loginRateLimited: boolean;
   readonly audit: AuditTrail;
@@ -49,7 +47,7 @@ function isoFormatter(): (date: Date) => string {
   };
 }
 
-export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnabled, loginRateLimited, audit }: SessionRoutesOptions) {
+export async function sessionRoutes(app: FastifyInstance, { sessions, loginRateLimited, audit }: SessionRoutesOptions) {
   // Tokens must never sit in a shared or browser cache; errors are not worth caching either. Set
   // as the request arrives, so every answer has them, errors included.
   app.addHook('onRequest', (_request, reply, done) => {
@@ -68,7 +66,7 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
   const sessionResponse = { 200: SessionSchema };
 
   const loginOptions = { schema: { response: sessionResponse }, ...(loginRateLimited ? { config: LOGIN_RATE_LIMIT } : {}) };
-  app.post('/v1/session', loginOptions, async (request, reply) => {
+  app.post(SESSION_PATH, loginOptions, async (request, reply) => {
     let email: string | undefined;
     try {
       const credentials = readCredentials(request.body);
@@ -86,23 +84,15 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, corsEnable
     }
   });
 
-  app.get('/v1/session', { schema: { response: sessionResponse } }, async (request, reply) => {
+  app.get(SESSION_PATH, { schema: { response: sessionResponse } }, async (request, reply) => {
     const issued = await sessions.refresh(tokenFrom(request));
     await audit.record(requestAuditEvent(request, 'session_refreshed', { userId: issued.userId }), request.log);
     return sendSession(reply, issued);
   });
 
-  app.delete('/v1/session', { schema: { response: { 200: EmptySchema } } }, async (request) => {
+  app.delete(SESSION_PATH, { schema: { response: { 200: EmptySchema } } }, async (request) => {
     const { userId } = await sessions.logout(tokenFrom(request));
     await audit.record(requestAuditEvent(request, 'logged_out', { userId }), request.log);
     return {};
-  });
-
-  app.route({
-    method: corsEnabled ? ['PUT', 'PATCH'] : ['PUT', 'PATCH', 'OPTIONS'],
-    url: '/v1/session',
-    handler: async () => {
-      throw new ApiProblem('method_not_allowed', { allow: SESSION_METHODS });
-    },
   });
 }
