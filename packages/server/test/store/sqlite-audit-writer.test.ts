@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { StoreUnavailableError, type AuditEvent } from '../../src/store/user-store.js';
+import { tempDir } from '../support/harness.js';
+
+// The SQLite store writes audit batches on a thread with its own connection. What the store's
+// callers must still be able to count on: every batch it accepted is in the table once it says so,
+// or once the store is closed; a lock held elsewhere is a StoreUnavailableError (the trail keeps
+// the batch and retries); and the thread never keeps a finished process alive.
+
+const event = (n: number): AuditEvent => ({ at: new Date(1_800_000_000_000 + n), event: 'session_refreshed', userId: n, ip: '127.0.0.1', requestId: `r-${n}` });
+const all = { since: new Date(0), limit: 10_000 };
+
+test('close() waits for every batch in flight; nothing is lost or written twice', async () => {
+  const temp = tempDir();
+  try {
+    const path = join(temp.dir, 'audit.db');
+    const store = openSqliteStore(path);
+    const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => event(b * 50 + i + 1)));
+    const written = batches.map((batch) => store.appendAuditEvents(batch)); // not awaited one by one
+    await store.close();
+    await Promise.all(written);
+    const reopened = openSqliteStore(path);
+    const events = await reopened.listAuditEvents(all);
+    await reopened.close();
+    assert.deepEqual(
+      events.map((e) => e.userId),
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(events[0], { at: new Date(1_800_000_000_001), event: 'session_refreshed', userId: 1, email: undefined, ip: '127.0.0.1', userAgent: undefined, requestId: 'r-1' });
+  } finally {
+    temp.remove();
+  }
+});
+
+test('a batch refused by another writer\'s lock is a StoreUnavailableError; the next one, after it, is written', async () => {
+  const temp = tempDir();
+  try {
+    const path = join(temp.dir, 'audit.db');
+    const store = openSqliteStore(path, { busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // holds the write lock
+    await assert.rejects(store.appendAuditEvents([event(1)]), StoreUnavailableError);
+    other.exec('COMMIT');
+    other.close();
+    await store.appendAuditEvents([event(2)]);
+    assert.deepEqual((await store.listAuditEvents(all)).map((e) => e.userId), [2]);
+    await store.close();
+  } finally {
+    temp.remove();
+  }
+});
+
+test('the writer thread does not keep a process alive that forgot to close the store', async () => {
+  const temp = tempDir();
+  try {
+    const path = join(temp.dir, 'audit.db');
+    const script = `
+      import { openSqliteStore } from ${JSON.stringify(new URL('../../src/store/sqlite.ts', import.meta.url).href)};
+      const store = openSqliteStore(${JSON.stringify(path)});
+      await store.appendAuditEvents([{ at: new Date(), event: 'user_created', userId: 1 }]);
+    `;
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 20_000 });
+    const reopened = openSqliteStore(path);
+    assert.deepEqual((await reopened.listAuditEvents(all)).map((e) => e.event), ['user_created']);
+    await reopened.close();
+  } finally {
+    temp.remove();
+  }
+});
