@@ -108,8 +108,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
   // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
   // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.
+  // Answers given while closing say Connection: close, so a keep-alive client whose request was in
+  // flight at SIGTERM lets go once answered, and the shutdown takes as long as the work in flight
+  // (idle keep-alive sockets are closed by Fastify's forceCloseConnections, 'idle' by default).
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     setTimeout(() => app.server.closeAllConnections(), requestTimeout).unref();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('onClose', async () => {
     housekeeping.stop();

@@ -53,7 +53,7 @@ describe('restarts', () => {
 });
 
 describe('the serve process', () => {
-  test('SIGTERM lets an in-flight login finish, then closes the database cleanly and exits 0', async () => {
+  test('SIGTERM with a keep-alive request in flight does not wait for the 30 s connection cut: it exits within 1 s of the answer, closes the database cleanly and exits 0', async () => {
     const db = join(temp.dir, 'serve.db');
     const added = await runCli(['users', 'add', 'alice@example.com', '--password-stdin', '--database-url', db], { stdin: PASSWORD });
     assert.equal(added.code, 0, added.stderr);
@@ -65,17 +65,24 @@ describe('the serve process', () => {
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise((resolve) => socket.on('connect', resolve));
     let response = '';
-    socket.on('data', (d: Buffer) => (response += d.toString()));
+    let answeredAt = 0;
+    socket.on('data', (d: Buffer) => {
+      response += d.toString();
+      answeredAt = Date.now();
+    });
     socket.write(`POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the server read the headers
     server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.write(body.slice(10));
     const code = await server.exited;
+    const exitedAt = Date.now();
     socket.destroy();
 
     assert.match(response, /^HTTP\/1\.1 200 OK/);
     assert.match(response, /"jwtToken":"/);
+    assert.match(response, /\r\nconnection: close\r\n/i, 'an answer given while closing lets go of the keep-alive connection');
+    assert.ok(exitedAt - answeredAt < 1000, `exited ${exitedAt - answeredAt} ms after the answer; at most 1000 expected`);
     assert.equal(code, 0, server.output());
     assert.match(server.output(), /shut down cleanly/);
     assert.equal(existsSync(`${db}-wal`), false, 'the last connection closed and checkpointed the WAL');
