@@ -39,6 +39,8 @@ export interface AppDeps {
 // Without a bound, a client that sends headers and then stalls (or a Content-Length it never fills)
 // holds its connection forever, and a graceful shutdown waits for it forever. Node answers 408.
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How often a closing server closes the keep-alive sockets that have turned idle. */
+const SWEEP_MS = 100;
 
 /** The configured secret, or the one kept in the database (generated at the first start). */
 export async function resolveJwtSecret(config: Config, store: UserStore): Promise<string> {
@@ -108,19 +110,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
   // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
   // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.
-  // Answers given while closing say Connection: close, so a keep-alive client whose request was in
-  // flight at SIGTERM lets go once answered, and the shutdown takes as long as the work in flight
-  // (idle keep-alive sockets are closed by Fastify's forceCloseConnections, 'idle' by default).
-  let closing = false;
+  // Fastify closes the idle keep-alive sockets once, as close() begins; a socket whose request was
+  // in flight then turns idle only after its answer, and would stay open until the cut above. So,
+  // while closing, idle sockets are swept again every SWEEP_MS: a shutdown lasts as long as the
+  // work in flight, and the refresh path pays nothing for it (bench/NOTES.md: why not an onSend hook).
+  let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
-    closing = true;
     setTimeout(() => app.server.closeAllConnections(), requestTimeout).unref();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
+    sweep = setInterval(() => app.server.closeIdleConnections(), SWEEP_MS).unref();
   });
   app.addHook('onClose', async () => {
+    clearInterval(sweep);
     housekeeping.stop();
     await audit.close(); // after the last request, before the caller closes the store
   });
