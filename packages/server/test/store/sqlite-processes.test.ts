@@ -1,0 +1,69 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { startServe } from '../support/cli.js';
+import { PASSWORD, call, login, sharedHasher, tempDir } from '../support/harness.js';
+
+// Several processes on one SQLite file: a logout on one is in force on the other at once, and a
+// foreign write lock answers 503 instead of a lost logout.
+
+const temp = tempDir();
+after(() => temp.remove());
+
+async function seedUsers(db: string, count: number): Promise<string[]> {
+  const store = openSqliteStore(db);
+  const hash = await (await sharedHasher()).hash(PASSWORD);
+  const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
+  for (const email of emails) await store.createUser({ email, passwordHash: hash, jti: randomUUID() });
+  await store.close();
+  return emails;
+}
+
+test('several processes share one SQLite file: a logout on one is in force on the other at once', async () => {
+  const db = join(temp.dir, 'shared.db');
+  await seedUsers(db, 1);
+  const env = { PACERPRO_JWT_SECRET: 'shared-file-secret-shared-file-secret', LOG_LEVEL: 'info' };
+  const [a, b] = await Promise.all([startServe(['--database-url', db], env), startServe(['--database-url', db], env)]);
+  try {
+    const token = (await login(a.url, { email: 'user0@example.com', password: PASSWORD })).json.jwtToken as string;
+    const refreshed = await call(b.url, 'GET', `Bearer ${token}`);
+    assert.equal(refreshed.res.status, 200);
+    assert.equal((await call(b.url, 'DELETE', `Bearer ${refreshed.json.jwtToken}`)).res.status, 200);
+    assert.equal((await call(a.url, 'GET', `Bearer ${token}`)).res.status, 401);
+  } finally {
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    await Promise.all([a.exited, b.exited]);
+  }
+});
+
+test('logouts made together while another process holds the write lock answer 503 and revoke nothing; then they go through', async () => {
+  const db = join(temp.dir, 'locked.db');
+  const emails = await seedUsers(db, 3);
+  const env = { PACERPRO_JWT_SECRET: 'locked-file-secret-locked-file-secret', LOG_LEVEL: 'info' };
+  const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', '100'], env);
+  const other = new Database(db);
+  try {
+    const tokens = await Promise.all(emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string));
+    const logOutAll = () => Promise.all(tokens.map((token) => call(server.url, 'DELETE', `Bearer ${token}`)));
+    const refreshStatuses = async () => Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
+
+    other.exec('BEGIN IMMEDIATE'); // another process writing, for longer than the busy timeout
+    const refused = await logOutAll();
+    assert.deepEqual(refused.map((r) => r.res.status), [503, 503, 503]);
+    assert.equal(refused[0]!.json.code, 'service_unavailable');
+    assert.equal(refused[0]!.res.headers.get('retry-after'), '1');
+    assert.deepEqual(await refreshStatuses(), [200, 200, 200], 'a refused logout revokes nothing; reads go on meanwhile');
+
+    other.exec('ROLLBACK');
+    assert.deepEqual((await logOutAll()).map((r) => r.res.status), [200, 200, 200]);
+    assert.deepEqual(await refreshStatuses(), [401, 401, 401]);
+  } finally {
+    other.close();
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
