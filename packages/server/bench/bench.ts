@@ -7,7 +7,7 @@ import { hashConcurrencyOf } from '../src/auth/hash-queue.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../src/auth/passwords.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/store/open-store.js';
-import type { UserStore } from '../src/store/user-store.js';
+import type { Store } from '../src/store/store.js';
 import { BENCH_PASSWORD, seedUsers, tokenMinter, type SeededUser } from './fixtures.js';
 import { watchOtherCpu } from './cpu-share.js';
 import { measureHashRate } from './hash-rate.js';
@@ -180,7 +180,7 @@ async function sqliteRuns(): Promise<void> {
   const passwordHash = await hasher.hash(BENCH_PASSWORD);
   const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
   const locked = await seedUsers(store, tokens, { prefix: 'locked', count: 20, passwordHash });
-  for (const user of locked) await store.setLocked(user.id, true);
+  for (const user of locked) await store.users.setLocked(user.id, true);
 
   if (wanted('refresh')) await floorRun(databasePath, users);
 
@@ -227,7 +227,7 @@ async function floorRun(databasePath: string, users: readonly SeededUser[]): Pro
   }
 }
 
-async function logoutRun(server: BenchProcess, store: UserStore, passwordHash: string): Promise<void> {
+async function logoutRun(server: BenchProcess, store: Store, passwordHash: string): Promise<void> {
   // Each logout spends a user's jti, so each takes a user of its own: enough for half as many again
   // as the refresh rate just measured (a logout writes, but signs no token, and may well be faster).
   const expected = (refreshAlone?.rps ?? 20_000) * (options.warmupSeconds + options.seconds);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTokenService, type TokenService } from '../src/auth/tokens.js';
-import type { UserStore } from '../src/store/user-store.js';
+import type { Store } from '../src/store/store.js';
 
 // Users and tokens for the load runs, made through the store API. Every user shares one argon2id
 // hash (of one password), made once: seeding thousands of users costs inserts, not hashes. Tokens
@@ -21,7 +21,7 @@ export function tokenMinter(secret: string): TokenService {
 
 /** Creates `count` users named `<prefix>-<n>@bench.test`, a few at a time (PostgreSQL has a pool). */
 export async function seedUsers(
-  store: UserStore,
+  store: Store,
   tokens: TokenService,
   { prefix, count, passwordHash }: { prefix: string; count: number; passwordHash: string },
 ): Promise<SeededUser[]> {
@@ -30,7 +30,7 @@ export async function seedUsers(
   for (let start = 0; start < count; start += batch) {
     const created = await Promise.all(
       Array.from({ length: Math.min(batch, count - start) }, (_, i) =>
-        store.createUser({ email: `${prefix}-${start + i}@bench.test`, passwordHash, jti: randomUUID() }),
+        store.users.createUser({ email: `${prefix}-${start + i}@bench.test`, passwordHash, jti: randomUUID() }),
       ),
     );
     for (const user of created) users.push({ id: user.id, email: user.email, token: tokens.issue(user).token });

@@ -20,12 +20,12 @@ import { requestAuditEvent } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { timePasswordHasher, timeUserStore } from './metrics/timed.js';
-import type { UserStore } from './store/user-store.js';
+import { timePasswordHasher, timeStore } from './metrics/timed.js';
+import type { Store } from './store/store.js';
 import { readTlsFiles } from './tls.js';
 
 export interface AppDeps {
-  readonly store: UserStore;
+  readonly store: Store;
   /** Milliseconds since the epoch; injectable so tests see tokens expire without sleeping. */
   readonly now?: () => number;
   readonly logger?: FastifyBaseLogger;
@@ -43,8 +43,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const SWEEP_MS = 100;
 
 /** The configured secret, or the one kept in the database (generated at the first start). */
-export async function resolveJwtSecret(config: Config, store: UserStore): Promise<string> {
-  return config.jwtSecret ?? store.getOrCreateJwtSecret(randomBytes(48).toString('base64url'));
+export async function resolveJwtSecret(config: Config, store: Pick<Store, 'settings'>): Promise<string> {
+  return config.jwtSecret ?? store.settings.getOrCreateJwtSecret(randomBytes(48).toString('base64url'));
 }
 
 const REQUEST_LOG_LEVELS = new Set(['debug', 'trace']);
@@ -59,7 +59,7 @@ function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((add
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const { now = Date.now } = deps;
   const metrics = deps.metrics ?? createMetrics();
-  const store = timeUserStore(deps.store, metrics);
+  const store = timeStore(deps.store, metrics);
   const tokens = createTokenService({
     secret: await resolveJwtSecret(config, store),
     ttlSeconds: config.jwtTtlSeconds,
@@ -106,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // request.ip comes from X-Forwarded-For only through the proxies named here.
     trustProxy: trustProxyOption(config.trustProxy),
   }) as unknown as FastifyInstance;
-  const audit = createAuditTrail({ store, logger: app.log, flushIntervalMs: config.auditFlushMs, now });
+  const audit = createAuditTrail({ store: store.audit, logger: app.log, flushIntervalMs: config.auditFlushMs, now });
   const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
   // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
   // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.

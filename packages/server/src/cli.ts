@@ -7,7 +7,7 @@ import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { StoreUnavailableError } from './store/user-store.js';
+import { StoreUnavailableError } from './store/store-errors.js';
 
 // pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
 // Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { UserStore } from './store/user-store.js';
+import type { AuditStore } from './store/audit.js';
+import type { LoginFailureStore } from './store/login-failures.js';
 
 // Once a minute: forget stale login failures (and keep that table bounded) and delete audit events
 // past their retention. Every node may run it; the deletes are idempotent.
@@ -9,13 +10,19 @@ export const LOGIN_FAILURE_MEMORY_MS = 24 * 3600_000;
 /** At most this many e-mails are tracked; junk e-mails cannot grow the table beyond it. */
 export const MAX_TRACKED_EMAILS = 100_000;
 
+/** What housekeeping may do to the store: delete old rows, nothing else. */
+export interface PrunableStore {
+  readonly loginFailures: Pick<LoginFailureStore, 'pruneLoginFailures'>;
+  readonly audit: Pick<AuditStore, 'pruneAuditEvents'>;
+}
+
 export interface Housekeeping {
   runOnce(): Promise<void>;
   stop(): void;
 }
 
 export function startHousekeeping(options: {
-  readonly store: UserStore;
+  readonly store: PrunableStore;
   readonly logger: FastifyBaseLogger;
   readonly auditRetentionSeconds: number;
   readonly now?: () => number;
@@ -24,8 +31,8 @@ export function startHousekeeping(options: {
   const { store, logger, auditRetentionSeconds, now = Date.now, intervalMs = 60_000 } = options;
   async function runOnce() {
     try {
-      const failures = await store.pruneLoginFailures(new Date(now() - LOGIN_FAILURE_MEMORY_MS), MAX_TRACKED_EMAILS);
-      const events = await store.pruneAuditEvents(new Date(now() - auditRetentionSeconds * 1000));
+      const failures = await store.loginFailures.pruneLoginFailures(new Date(now() - LOGIN_FAILURE_MEMORY_MS), MAX_TRACKED_EMAILS);
+      const events = await store.audit.pruneAuditEvents(new Date(now() - auditRetentionSeconds * 1000));
       if (failures + events > 0) logger.debug({ failures, events }, 'housekeeping removed old rows');
     } catch (error) {
       logger.warn({ err: error }, 'housekeeping failed; will retry');

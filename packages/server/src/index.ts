@@ -3,7 +3,12 @@ export { buildApp, resolveJwtSecret, type AppDeps } from './app.js';
 export { loadConfig, ConfigError, SETTINGS, type Config } from './config.js';
 export { startServer, type RunningServer } from './server.js';
 export { openStore } from './store/open-store.js';
-export type { User, UserStore, NewUser } from './store/user-store.js';
+// UserStore is the name the whole store had before it was split into parts; it stays for existing callers.
+export type { Store, Store as UserStore } from './store/store.js';
+export type { User, NewUser, ImportedUser, UserRepository } from './store/users.js';
+export type { LoginFailures, LoginFailureStore } from './store/login-failures.js';
+export type { AuditEvent, AuditEventType, AuditQuery, AuditStore } from './store/audit.js';
+export type { SettingsStore } from './store/settings.js';
 export { createTokenService, type TokenService, type TokenClaims } from './auth/tokens.js';
 export { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './auth/passwords.js';
 export { createSessionService, type SessionService } from './auth/sessions.js';

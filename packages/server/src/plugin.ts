@@ -8,7 +8,8 @@ import { ApiProblem } from './errors.js';
 import { parseAuthorization } from './http/authorization.js';
 import { sendProblem } from './http/error-handler.js';
 import { openStore } from './store/open-store.js';
-import type { User, UserStore } from './store/user-store.js';
+import type { Store } from './store/store.js';
+import type { User } from './store/users.js';
 
 // pacerproAuth: lets another Fastify app (a matters API, say) require a valid PacerPro session on
 // its own routes. It shares the auth server's database and secret, reads the token exactly as
@@ -23,7 +24,7 @@ import type { User, UserStore } from './store/user-store.js';
 
 export interface PacerproAuthOptions {
   /** The auth server's store. Either this or databaseUrl (or config.databaseUrl). */
-  readonly store?: UserStore;
+  readonly store?: Store;
   /** SQLite path or postgres:// URL of the auth server's database; opened here, closed with the app. */
   readonly databaseUrl?: string;
   /** The HS256 secret; defaults to config.jwtSecret, then to the secret kept in the database. */

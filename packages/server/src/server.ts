@@ -6,14 +6,14 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 import { openStore } from './store/open-store.js';
-import type { UserStore } from './store/user-store.js';
+import type { Store } from './store/store.js';
 
 // The process: open the store (migrations run there), build the app, listen, and on SIGINT/SIGTERM
 // stop accepting, let in-flight requests finish, then close the database cleanly.
 
 export interface RunningServer {
   readonly app: FastifyInstance;
-  readonly store: UserStore;
+  readonly store: Store;
   /** The URL the server listens on, e.g. http://127.0.0.1:3000 (https:// with TLS) */
   readonly url: string;
   /** Where /metrics is served when PACERPRO_METRICS_PORT is set. */

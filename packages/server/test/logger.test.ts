@@ -28,7 +28,7 @@ test('no token, password or Authorization header reaches the log', async () => {
   const store = openSqliteStore(`${temp.dir}/log.db`);
   const config = loadConfig({ DATABASE_URL: `${temp.dir}/log.db`, LOG_LEVEL: 'trace', PACERPRO_JWT_SECRET: 'log-test-secret-log-test-secret-0123' });
   const passwords = await sharedHasher();
-  await store.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: crypto.randomUUID() });
+  await store.users.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: crypto.randomUUID() });
   const app = await buildApp(config, { store, passwords, logger });
   // A route that fails unexpectedly, so the 500 path (which logs the error) is covered too.
   app.get('/boom', async (request) => {

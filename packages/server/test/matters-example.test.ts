@@ -81,7 +81,7 @@ test('request.pacerproUser carries the id, the e-mail and when the session began
     await auth.addUser('alice@example.com');
     const token = (await login(auth.url)).json.jwtToken as string;
     assert.equal((await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
-    const stored = (await auth.store.findUserById(1))!;
+    const stored = (await auth.store.users.findUserById(1))!;
     assert.deepEqual(seen, [{ id: 1, email: 'alice@example.com', sessionStartedAt: stored.jtiIssuedAt }]);
   } finally {
     await app.close();

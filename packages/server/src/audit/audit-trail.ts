@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { AuditEvent, UserStore } from '../store/user-store.js';
+import type { AuditEvent, AuditStore } from '../store/audit.js';
 
 // Every security event goes to the structured log at once and to the audit_events table in
 // batches: a refresh pays for one log line, never for a synchronous database write. With
@@ -21,7 +21,7 @@ export interface AuditTrail {
 }
 
 export interface AuditTrailOptions {
-  readonly store: UserStore;
+  readonly store: AuditStore;
   readonly logger: FastifyBaseLogger;
   readonly flushIntervalMs: number;
   /** A batch is written as soon as this many events wait. */

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiProblem } from '../errors.js';
-import type { User, UserStore } from '../store/user-store.js';
+import type { Store } from '../store/store.js';
+import type { User } from '../store/users.js';
 import type { TokenService } from './tokens.js';
 
 // The one check behind refresh, logout and the reusable plugin: a token is good while its
@@ -10,7 +11,7 @@ import type { TokenService } from './tokens.js';
 export type Authenticate = (token: string) => Promise<User>;
 
 export interface AuthenticateDeps {
-  readonly store: UserStore;
+  readonly store: Pick<Store, 'users'>;
   readonly tokens: TokenService;
   /**
    * How long one jti may live. Refresh keeps the jti, so without this bound a stolen token could
@@ -35,7 +36,7 @@ export function createAuthenticator({ store, tokens, sessionMaxAgeSeconds, now =
   return async (token) => {
     const verified = tokens.verify(token);
     if (!verified.ok) throw new ApiProblem(verified.reason);
-    const user = await store.findUserById(verified.claims.sub);
+    const user = await store.users.findUserById(verified.claims.sub);
     if (!user || user.locked || !sameJti(user.jti, verified.claims.jti)) throw new ApiProblem('token_revoked');
     if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new ApiProblem('session_too_old');
     return user;

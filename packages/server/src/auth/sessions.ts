@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiProblem } from '../errors.js';
-import { emailKey, type User } from '../store/user-store.js';
+import type { Store } from '../store/store.js';
+import { emailKey, type User } from '../store/users.js';
 import { createAuthenticator, sessionTooOld, type AuthenticateDeps } from './authenticate.js';
 import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -31,6 +32,7 @@ export interface SessionService {
 }
 
 export interface SessionDeps extends AuthenticateDeps {
+  readonly store: Pick<Store, 'users' | 'loginFailures'>;
   readonly passwords: PasswordHasher;
   /** Consecutive failed logins of one e-mail before it is throttled. */
   readonly loginMaxFailures: number;
@@ -55,9 +57,9 @@ export function createSessionService({
 
   /** Counts a failure of the submitted e-mail — account or not, so throttling reveals nothing. */
   async function failed(key: string): Promise<never> {
-    const failures = await store.recordLoginFailure(key);
+    const failures = await store.loginFailures.recordLoginFailure(key);
     const blockMs = blockDurationMs(failures, { maxFailures: loginMaxFailures });
-    if (blockMs > 0) await store.blockLogins(key, new Date(now() + blockMs));
+    if (blockMs > 0) await store.loginFailures.blockLogins(key, new Date(now() + blockMs));
     throw new ApiProblem('invalid_credentials');
   }
 
@@ -69,7 +71,7 @@ export function createSessionService({
   return {
     async login({ email, password }) {
       const key = emailKey(email);
-      const [throttle, user] = await Promise.all([store.getLoginFailures(key), store.findUserByEmail(key)]);
+      const [throttle, user] = await Promise.all([store.loginFailures.getLoginFailures(key), store.users.findUserByEmail(key)]);
       const wait = retryAfterSeconds(throttle?.blockedUntil, now());
       // Checked before any password work: a throttled guess costs the attacker a request, us nothing.
       if (wait !== undefined) throw new ApiProblem('login_throttled', { 'retry-after': String(wait) });
@@ -94,7 +96,7 @@ export function createSessionService({
     },
     async logout(token) {
       const user = await authenticate(token);
-      await store.rotateJti(user.id, newJti());
+      await store.users.rotateJti(user.id, newJti());
       return { userId: user.id };
     },
   };
@@ -108,13 +110,13 @@ export function createSessionService({
     const matches = await passwords.verify(user.passwordHash, password);
     // A locked account answers exactly like a wrong password, after the same work.
     if (!matches || user.locked) return failed(key);
-    if (hadFailures) await store.clearLoginFailures(key);
+    if (hadFailures) await store.loginFailures.clearLoginFailures(key);
     if (passwords.needsRehash(user.passwordHash)) {
-      await store.updatePasswordHash(user.id, await passwords.hash(password));
+      await store.users.updatePasswordHash(user.id, await passwords.hash(password));
     }
     if (tooOld(user)) {
       const jti = newJti();
-      await store.rotateJti(user.id, jti);
+      await store.users.rotateJti(user.id, jti);
       return issue(user.id, jti);
     }
     return issue(user.id, user.jti);

@@ -1,6 +1,7 @@
 import { parseDuration, type Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import { emailKey, type AuditEvent } from '../store/user-store.js';
+import type { AuditEvent } from '../store/audit.js';
+import { emailKey } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { print, type Io, type Values } from './io.js';
 
@@ -46,8 +47,8 @@ export async function auditCommand(args: string[], values: Values, config: Confi
   const store = await openStore(config);
   try {
     const email = typeof values.user === 'string' ? emailKey(values.user) : undefined;
-    const user = email === undefined ? undefined : await store.findUserByEmail(email);
-    const events = await store.listAuditEvents({
+    const user = email === undefined ? undefined : await store.users.findUserByEmail(email);
+    const events = await store.audit.listAuditEvents({
       userId: user?.id,
       email,
       since: since === undefined ? undefined : new Date(Date.now() - since * 1000),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isBcryptHash } from '../auth/devise-bcrypt.js';
 import { UUID } from '../auth/tokens.js';
-import { emailKey, type ImportedUser, type User } from '../store/user-store.js';
+import { emailKey, type ImportedUser, type User } from '../store/users.js';
 import { isEmailAddress } from './users.js';
 
 // The pure half of `import devise`: what a row of a Rails `users` table (or its CSV) becomes, and

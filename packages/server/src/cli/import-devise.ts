@@ -3,7 +3,9 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { parsePostgresUrl } from '../store/postgres.js';
-import { StoreUnavailableError, emailKey, type ImportedUser, type UserStore } from '../store/user-store.js';
+import type { Store } from '../store/store.js';
+import { StoreUnavailableError } from '../store/store-errors.js';
+import { emailKey, type ImportedUser } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { CsvError, parseCsv } from './csv.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, classifyImport, mapDeviseRow, missingColumns, type DeviseRow } from './devise-rows.js';
@@ -46,15 +48,15 @@ function report(source: SourceRow, reason: string): RowReport {
 }
 
 /** Imports every row the source yields; with dryRun, only says what it would do. */
-export async function importDevise(rows: AsyncIterable<SourceRow>, store: UserStore, dryRun: boolean): Promise<ImportSummary> {
+export async function importDevise(rows: AsyncIterable<SourceRow>, store: Pick<Store, 'users'>, dryRun: boolean): Promise<ImportSummary> {
   const summary: ImportSummary = { dryRun, imported: 0, unchanged: 0, skipped: [], notes: [] };
   // A dry run writes nothing, so it remembers what it would have written to judge later rows alike.
   const plannedById = new Map<number, ImportedUser>();
   const plannedByEmail = new Map<string, ImportedUser>();
   const lookUp = async (user: ImportedUser) =>
     [
-      (await store.findUserById(user.id)) ?? plannedById.get(user.id),
-      (await store.findUserByEmail(user.email)) ?? plannedByEmail.get(emailKey(user.email)),
+      (await store.users.findUserById(user.id)) ?? plannedById.get(user.id),
+      (await store.users.findUserByEmail(user.email)) ?? plannedByEmail.get(emailKey(user.email)),
     ] as const;
 
   for await (const source of rows) {
@@ -70,7 +72,7 @@ export async function importDevise(rows: AsyncIterable<SourceRow>, store: UserSt
         if (dryRun) {
           plannedById.set(user.id, user);
           plannedByEmail.set(emailKey(user.email), user);
-        } else if (!(await store.importUser(user))) {
+        } else if (!(await store.users.importUser(user))) {
           // Taken between the look-up and the insert (a user created on a running node): look again.
           outcome = classifyImport(user, ...(await lookUp(user)));
           if (outcome.kind === 'new') outcome = { kind: 'conflict', reason: 'the id or the e-mail was taken meanwhile' };

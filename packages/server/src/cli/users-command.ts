@@ -1,7 +1,9 @@
 import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
 import type { Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import { emailKey, type AuditEventType, type UserStore } from '../store/user-store.js';
+import type { AuditEventType } from '../store/audit.js';
+import type { Store } from '../store/store.js';
+import { emailKey } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { print, type Io, type Values } from './io.js';
 import { promptHidden, readPasswordFromStdin } from './read-password.js';
@@ -17,7 +19,7 @@ interface Action {
   readonly verb: string;
   readonly event: AuditEventType;
   readonly needsPassword?: boolean;
-  run(store: UserStore, email: string, password: string, config: Config): Promise<users.UserView>;
+  run(store: Store, email: string, password: string, config: Config): Promise<users.UserView>;
 }
 
 const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
@@ -74,7 +76,9 @@ export async function usersCommand(args: string[], values: Values, config: Confi
   const store = await openStore(config);
   try {
     const user = await action.run(store, email, password, config);
-    await store.appendAuditEvents([{ at: new Date(), event: action.event, userId: user.id, email: emailKey(user.email), userAgent: CLI_AGENT }]);
+    await store.audit.appendAuditEvents([
+      { at: new Date(), event: action.event, userId: user.id, email: emailKey(user.email), userAgent: CLI_AGENT },
+    ]);
     print(io, values.json ? JSON.stringify(user) : `${action.verb} ${user.email} (id ${user.id})`);
   } finally {
     await store.close();

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { DuplicateEmailError, emailKey, type User, type UserStore } from '../store/user-store.js';
+import type { Store } from '../store/store.js';
+import { DuplicateEmailError } from '../store/store-errors.js';
+import { emailKey, type User } from '../store/users.js';
 import { CliError } from './cli-error.js';
 
 // The user-management operations behind `pacerpro-auth users …`, as functions over a store.
@@ -39,8 +41,8 @@ export function checkEmail(email: string): string {
   return trimmed;
 }
 
-async function existingUser(store: UserStore, email: string): Promise<User> {
-  const user = await store.findUserByEmail(email);
+async function existingUser(store: Pick<Store, 'users'>, email: string): Promise<User> {
+  const user = await store.users.findUserByEmail(email);
   if (!user) throw new CliError(`no user with the e-mail ${email.trim()}`);
   return user;
 }
@@ -51,7 +53,7 @@ async function checkPassword(password: string, email: string, policy: PasswordPo
 }
 
 export async function addUser(
-  store: UserStore,
+  store: Pick<Store, 'users'>,
   hasher: PasswordHasher,
   policy: PasswordPolicy,
   email: string,
@@ -60,20 +62,20 @@ export async function addUser(
   const address = checkEmail(email);
   await checkPassword(password, address, policy);
   try {
-    return viewUser(await store.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
+    return viewUser(await store.users.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
   } catch (error) {
     if (error instanceof DuplicateEmailError) throw new CliError(error.message);
     throw error;
   }
 }
 
-export async function listUsers(store: UserStore): Promise<UserView[]> {
-  return (await store.listUsers()).map(viewUser);
+export async function listUsers(store: Pick<Store, 'users'>): Promise<UserView[]> {
+  return (await store.users.listUsers()).map(viewUser);
 }
 
 /** A new password also spins the jti: tokens issued under the old password stop working. */
 export async function changePassword(
-  store: UserStore,
+  store: Pick<Store, 'users'>,
   hasher: PasswordHasher,
   policy: PasswordPolicy,
   email: string,
@@ -81,26 +83,26 @@ export async function changePassword(
 ): Promise<UserView> {
   const user = await existingUser(store, email);
   await checkPassword(password, user.email, policy);
-  await store.changePassword(user.id, await hasher.hash(password), randomUUID());
-  return viewUser((await store.findUserById(user.id)) ?? user);
+  await store.users.changePassword(user.id, await hasher.hash(password), randomUUID());
+  return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
 /** Unlocking also forgets the e-mail's failed logins, lifting any throttle on it. */
-export async function setLocked(store: UserStore, email: string, locked: boolean): Promise<UserView> {
+export async function setLocked(store: Pick<Store, 'users' | 'loginFailures'>, email: string, locked: boolean): Promise<UserView> {
   const user = await existingUser(store, email);
-  await store.setLocked(user.id, locked);
-  if (!locked) await store.clearLoginFailures(emailKey(user.email));
-  return viewUser((await store.findUserById(user.id)) ?? user);
+  await store.users.setLocked(user.id, locked);
+  if (!locked) await store.loginFailures.clearLoginFailures(emailKey(user.email));
+  return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
-export async function revokeSessions(store: UserStore, email: string): Promise<UserView> {
+export async function revokeSessions(store: Pick<Store, 'users'>, email: string): Promise<UserView> {
   const user = await existingUser(store, email);
-  await store.rotateJti(user.id, randomUUID());
-  return viewUser((await store.findUserById(user.id)) ?? user);
+  await store.users.rotateJti(user.id, randomUUID());
+  return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
-export async function deleteUser(store: UserStore, email: string): Promise<UserView> {
+export async function deleteUser(store: Pick<Store, 'users'>, email: string): Promise<UserView> {
   const user = await existingUser(store, email);
-  if (!(await store.deleteUser(user.id))) throw new CliError(`no user with the e-mail ${user.email}`);
+  if (!(await store.users.deleteUser(user.id))) throw new CliError(`no user with the e-mail ${user.email}`);
   return viewUser(user);
 }

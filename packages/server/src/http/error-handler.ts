@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
-import { StoreUnavailableError } from '../store/user-store.js';
+import { StoreUnavailableError } from '../store/store-errors.js';
 import { SESSION_METHODS, SESSION_PATH } from './session-routes.js';
 
 // Every answer that is not a success goes out as PacerPro's Error body with a stable code, whether

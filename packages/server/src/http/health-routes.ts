@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiProblem } from '../errors.js';
-import type { UserStore } from '../store/user-store.js';
+import type { Store } from '../store/store.js';
 import { HealthSchema, ReadinessSchema } from './schemas.js';
 
 // /healthz: the process answers. /readyz: the database answers and its schema is in place.
 // Both are cheap enough to poll every second.
-export async function healthRoutes(app: FastifyInstance, { store }: { store: UserStore }) {
+export async function healthRoutes(app: FastifyInstance, { store }: { store: Pick<Store, 'dialect' | 'ping'> }) {
   app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { response: { 200: ReadinessSchema } } }, async (request) => {
     try {

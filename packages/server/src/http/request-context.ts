@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { NewAuditEvent } from '../audit/audit-trail.js';
-import type { AuditEventType } from '../store/user-store.js';
+import type { AuditEventType } from '../store/audit.js';
 
 const MAX_USER_AGENT = 256;
 

@@ -3,7 +3,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
-import { emailKey } from '../store/user-store.js';
+import { emailKey } from '../store/users.js';
 import { requestAuditEvent } from './request-context.js';
 import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';

@@ -1,17 +1,13 @@
 import pg from 'pg';
 import { ConfigError } from '../config.js';
-import { createBatchLoader } from './batch-loader.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
-import {
-  DuplicateEmailError,
-  StoreUnavailableError,
-  emailKey,
-  type AuditEventType,
-  type ImportedUser,
-  type NewUser,
-  type User,
-  type UserStore,
-} from './user-store.js';
+import { postgresAudit } from './postgres/audit.js';
+import { postgresConnection, translatePostgresError } from './postgres/connection.js';
+import { postgresLoginFailures } from './postgres/login-failures.js';
+import { postgresSettings } from './postgres/settings.js';
+import { postgresUsers } from './postgres/users.js';
+import type { Store } from './store.js';
+import { StoreUnavailableError } from './store-errors.js';
 
 // The store for many nodes: every node talks to one PostgreSQL through its own pool. Each operation
 // is one statement, so a logout (one UPDATE of the jti) is seen by every node's next read.
@@ -26,50 +22,12 @@ export interface PostgresOptions {
   readonly now?: () => number;
 }
 
-interface UserRow {
-  id: string; // bigint arrives as a string; ids stay far below 2^53
-  email: string;
-  password_hash: string;
-  jti: string;
-  jti_issued_at: Date;
-  locked: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface AuditRow {
-  at: Date;
-  event: AuditEventType;
-  user_id: string | null;
-  email_key: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-}
-
-const { Pool, Client, DatabaseError } = pg;
+const { Pool, Client } = pg;
 
 // Past the server-side statement timeout, the client gives up on its own: when the network is cut,
 // not even the server's cancellation can arrive. The margin lets the server's cleaner error win.
 const CLIENT_TIMEOUT_MARGIN_MS = 500;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-// SQLSTATE classes that mean "not now" rather than "wrong": connection exception (08),
-// insufficient resources (53, e.g. too many connections), operator intervention (57: statement
-// timeout, shutdown, cannot connect now).
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)/;
-
-function toUser(row: UserRow): User {
-  return {
-    id: Number(row.id),
-    email: row.email,
-    passwordHash: row.password_hash,
-    jti: row.jti,
-    jtiIssuedAt: row.jti_issued_at,
-    locked: row.locked,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 export interface PostgresTarget {
   /** The URL without our own `schema` parameter, as pg understands it. */
@@ -96,19 +54,7 @@ export function parsePostgresUrl(databaseUrl: string): PostgresTarget {
   return { connectionString: url.toString(), schema, display: `${url.host}${url.pathname}` };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message || error.constructor.name : String(error);
-}
-
-/** Turns "the database is not there right now" into StoreUnavailableError; anything else passes. */
-export function translatePostgresError(error: unknown, display: string): unknown {
-  if (error instanceof StoreUnavailableError || error instanceof TypeError || error instanceof RangeError) return error;
-  if (error instanceof DatabaseError && !UNAVAILABLE_SQLSTATE.test(error.code ?? '')) return error;
-  // pg reports refused, reset, timed-out and terminated connections as plain Errors.
-  return new StoreUnavailableError(`PostgreSQL at ${display} is unavailable: ${errorMessage(error)}`);
-}
-
-export async function openPostgresStore(databaseUrl: string, options: PostgresOptions = {}): Promise<UserStore> {
+export async function openPostgresStore(databaseUrl: string, options: PostgresOptions = {}): Promise<Store> {
   const { poolSize = 10, statementTimeoutMs = 5000, connectTimeoutMs = 2000, now = Date.now } = options;
   const target = parsePostgresUrl(databaseUrl);
   const translate = (error: unknown) => translatePostgresError(error, target.display);
@@ -132,176 +78,16 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
   // a new one on the next query. Without a listener, the event would crash the process.
   pool.on('error', () => {});
 
-  async function query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      // A name makes pg prepare the statement once per connection.
-      return await pool.query<R>({ name, text, values });
-    } catch (error) {
-      throw translate(error);
-    }
-  }
-  const userById = createBatchLoader<number, User>(async (ids) => {
-    const { rows } = await query<UserRow>('users-by-ids', 'SELECT * FROM users WHERE id = ANY($1::bigint[])', [ids]);
-    return new Map(rows.map((row) => [Number(row.id), toUser(row)]));
-  });
-  const updated = (result: pg.QueryResult) => result.rowCount === 1;
-  const at = () => new Date(now());
+  const connection = postgresConnection(pool, target.display, now);
 
   return {
     dialect: 'postgres',
-    async findUserByEmail(email) {
-      const { rows } = await query<UserRow>('user-by-email', 'SELECT * FROM users WHERE email_key = $1', [emailKey(email)]);
-      return rows[0] && toUser(rows[0]);
-    },
-    // The hot path (every refresh and logout): batched, see batch-loader.ts.
-    findUserById: userById,
-    async listUsers() {
-      return (await query<UserRow>('list-users', 'SELECT * FROM users ORDER BY id')).rows.map(toUser);
-    },
-    async createUser(user: NewUser) {
-      const time = at();
-      try {
-        const { rows } = await query<UserRow>(
-          'create-user',
-          `INSERT INTO users (email, email_key, password_hash, jti, jti_issued_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING *`,
-          [user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, time],
-        );
-        return toUser(rows[0]!);
-      } catch (error) {
-        if (error instanceof DatabaseError && error.constraint === 'users_email_key_unique') {
-          throw new DuplicateEmailError(user.email.trim());
-        }
-        throw error;
-      }
-    },
-    updatePasswordHash: async (id, hash) =>
-      updated(await query('set-hash', 'UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [hash, at(), id])),
-    changePassword: async (id, hash, jti) =>
-      updated(
-        await query(
-          'change-password',
-          'UPDATE users SET password_hash = $1, jti = $2, jti_issued_at = $3, updated_at = $3 WHERE id = $4',
-          [hash, jti, at(), id],
-        ),
-      ),
-    setLocked: async (id, locked) =>
-      updated(await query('set-locked', 'UPDATE users SET locked = $1, updated_at = $2 WHERE id = $3', [locked, at(), id])),
-    rotateJti: async (id, jti) =>
-      updated(
-        await query('rotate-jti', 'UPDATE users SET jti = $1, jti_issued_at = $2, updated_at = $2 WHERE id = $3', [jti, at(), id]),
-      ),
-    deleteUser: async (id) => updated(await query('delete-user', 'DELETE FROM users WHERE id = $1', [id])),
-    async importUser(user: ImportedUser) {
-      // The sequence moves first, so a user created on another node meanwhile never takes this id.
-      // It only ever moves up: ids of deleted users stay retired.
-      await query(
-        'bump-user-id',
-        `SELECT setval(s.seq, $1) FROM (SELECT pg_get_serial_sequence('users', 'id')::regclass AS seq) s
-         WHERE $1 > COALESCE(pg_sequence_last_value(s.seq), 0)`,
-        [user.id],
-      );
-      const time = at();
-      const result = await query(
-        'import-user',
-        `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6) ON CONFLICT DO NOTHING`,
-        [user.id, user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, time, user.locked],
-      );
-      return updated(result);
-    },
-    async getOrCreateJwtSecret(candidate) {
-      // Every node starting at once offers its own candidate; the first insert wins and all read it.
-      await query('offer-secret', `INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [candidate]);
-      const { rows } = await query<{ value: string }>('read-secret', `SELECT value FROM settings WHERE key = 'jwt_secret'`);
-      return rows[0]!.value;
-    },
-    async getLoginFailures(key) {
-      const { rows } = await query<{ failures: number; blocked_until: Date | null }>(
-        'get-failures',
-        'SELECT failures, blocked_until FROM login_failures WHERE email_key = $1',
-        [key],
-      );
-      return rows[0] && { failures: rows[0].failures, blockedUntil: rows[0].blocked_until ?? undefined };
-    },
-    async recordLoginFailure(key) {
-      const { rows } = await query<{ failures: number }>(
-        'record-failure',
-        `INSERT INTO login_failures (email_key, failures, last_failure_at) VALUES ($1, 1, $2)
-         ON CONFLICT (email_key) DO UPDATE SET failures = login_failures.failures + 1, last_failure_at = EXCLUDED.last_failure_at
-         RETURNING failures`,
-        [key, at()],
-      );
-      return rows[0]!.failures;
-    },
-    async blockLogins(key, until) {
-      await query(
-        'block-logins',
-        'UPDATE login_failures SET blocked_until = GREATEST(blocked_until, $1) WHERE email_key = $2',
-        [until, key],
-      );
-    },
-    async clearLoginFailures(key) {
-      await query('clear-failures', 'DELETE FROM login_failures WHERE email_key = $1', [key]);
-    },
-    async pruneLoginFailures(before, keepAtMost) {
-      const stale = await query(
-        'prune-stale-failures',
-        'DELETE FROM login_failures WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)',
-        [before, at()],
-      );
-      const excess = await query(
-        'prune-excess-failures',
-        `DELETE FROM login_failures WHERE email_key IN (
-           SELECT email_key FROM login_failures ORDER BY blocked_until NULLS FIRST, last_failure_at
-           LIMIT GREATEST(0, (SELECT count(*) FROM login_failures) - $1))`,
-        [keepAtMost],
-      );
-      return (stale.rowCount ?? 0) + (excess.rowCount ?? 0);
-    },
-    async appendAuditEvents(events) {
-      if (events.length === 0) return;
-      // One statement for the whole batch: column arrays unnested into rows.
-      await query(
-        'append-audit',
-        `INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id)
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-        [
-          events.map((e) => e.at),
-          events.map((e) => e.event),
-          events.map((e) => e.userId ?? null),
-          events.map((e) => e.email ?? null),
-          events.map((e) => e.ip ?? null),
-          events.map((e) => e.userAgent ?? null),
-          events.map((e) => e.requestId ?? null),
-        ],
-      );
-    },
-    async listAuditEvents({ userId, email, since, limit }) {
-      const { rows } = await query<AuditRow>(
-        'list-audit',
-        `SELECT * FROM (
-           SELECT * FROM audit_events
-           WHERE ($1::bigint IS NULL AND $2::text IS NULL OR user_id = $1 OR email_key = $2) AND at >= $3
-           ORDER BY at DESC, id DESC LIMIT $4
-         ) newest ORDER BY at, id`,
-        [userId ?? null, email ?? null, since ?? new Date(0), limit],
-      );
-      return rows.map((row) => ({
-        at: row.at,
-        event: row.event,
-        userId: row.user_id === null ? undefined : Number(row.user_id),
-        email: row.email_key ?? undefined,
-        ip: row.ip ?? undefined,
-        userAgent: row.user_agent ?? undefined,
-        requestId: row.request_id ?? undefined,
-      }));
-    },
-    async pruneAuditEvents(before) {
-      return (await query('prune-audit', 'DELETE FROM audit_events WHERE at < $1', [before])).rowCount ?? 0;
-    },
+    users: postgresUsers(connection),
+    loginFailures: postgresLoginFailures(connection),
+    audit: postgresAudit(connection),
+    settings: postgresSettings(connection),
     async ping() {
-      const { rows } = await query<{ version: number | null }>('ping', 'SELECT max(version) AS version FROM schema_migrations');
+      const { rows } = await connection.query<{ version: number | null }>('ping', 'SELECT max(version) AS version FROM schema_migrations');
       const behind = schemaBehind(rows[0]!.version, 'postgres');
       if (behind) throw new StoreUnavailableError(behind);
     },

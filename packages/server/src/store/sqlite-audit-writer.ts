@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { startRequestThread, type RequestThread, type ThreadError, type ThreadFailure } from '../request-thread.js';
-import type { AuditEvent } from './user-store.js';
+import type { AuditEvent } from './audit.js';
 
 // Writes the SQLite store's audit batches on a thread of its own (workers/sqlite-audit-writer.js).
 // better-sqlite3 is synchronous: on the event loop a batch of 100 rows held every request back for

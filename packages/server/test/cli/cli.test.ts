@@ -18,7 +18,7 @@ const users = (args: string[], stdin?: string, env: Record<string, string> = {})
 async function readUser(email: string) {
   const store = openSqliteStore(db);
   try {
-    return await store.findUserByEmail(email);
+    return await store.users.findUserByEmail(email);
   } finally {
     await store.close();
   }

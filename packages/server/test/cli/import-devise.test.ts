@@ -30,7 +30,7 @@ async function serve(databaseUrl: string, pepper?: string): Promise<RunningServe
 
 /** A user's password hash, read through the server's own store. */
 async function hashOf(server: RunningServer, email: string): Promise<string> {
-  return (await server.store.findUserByEmail(email))!.passwordHash;
+  return (await server.store.users.findUserByEmail(email))!.passwordHash;
 }
 
 /** Log in with the Devise password, then log out with the old devise-jwt token: both tokens die. */
@@ -111,7 +111,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
 
       // Imported locked: neither the password nor the token opens it.
       assert.equal((await login(server.url, { email: 'carol@example.com', password: 'carol devise password' })).res.status, 401);
-      assert.equal((await call(server.url, 'GET', `Bearer ${deviseJwt(SECRET, { sub: 5, jti: (await server.store.findUserById(5))!.jti })}`)).res.status, 401);
+      assert.equal((await call(server.url, 'GET', `Bearer ${deviseJwt(SECRET, { sub: 5, jti: (await server.store.users.findUserById(5))!.jti })}`)).res.status, 401);
       // $2b$ with the pepper, e-mail matched case-insensitively.
       assert.equal((await login(server.url, { email: 'bob@example.com', password: 'bob devise password' })).res.status, 200);
 
@@ -130,7 +130,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   it('accepts the string sub that current devise-jwt writes', async () => {
     const server = await serve(target.url, PEPPER);
     try {
-      const token = deviseJwt(SECRET, { sub: '7', jti: (await server.store.findUserById(7))!.jti });
+      const token = deviseJwt(SECRET, { sub: '7', jti: (await server.store.users.findUserById(7))!.jti });
       assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 200);
     } finally {
       await server.close();
@@ -196,7 +196,7 @@ describe('import devise --csv into SQLite', () => {
     try {
       const token = deviseJwt(SECRET, { sub: frank.id, jti: frank.jti });
       assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 200);
-      assert.equal((await server.store.findUserById(15))!.locked, true);
+      assert.equal((await server.store.users.findUserById(15))!.locked, true);
       await assertLoginUpgradesThenLogoutRevokes(server, frank.email, frank.password, token);
     } finally {
       await server.close();

@@ -15,7 +15,7 @@ before(async () => {
   assert.equal(await server.addUser('alice@example.com'), 1, 'the first user is id 1');
   await server.addUser('bob@example.com');
   const locked = await server.addUser('locked@example.com');
-  await server.store.setLocked(locked, true);
+  await server.store.users.setLocked(locked, true);
 });
 after(() => server.close());
 
@@ -58,7 +58,7 @@ describe('POST /v1/session', () => {
     assert.match(payloadJson, /"sub":1,/, 'sub is a JSON number');
     const [h, p, signature] = token.split('.');
     assert.equal(signature, createHmac('sha256', SECRET).update(`${h}.${p}`).digest('base64url'));
-    const user = await server.store.findUserById(1);
+    const user = await server.store.users.findUserById(1);
     assert.equal(payload.jti, user!.jti, 'the jti is the user\'s current jti');
   });
 
@@ -220,7 +220,7 @@ describe('GET /v1/session', () => {
   });
 
   test('a token minted by Devise + devise-jwt with the same secret is accepted', async () => {
-    const bob = (await server.store.findUserByEmail('bob@example.com'))!;
+    const bob = (await server.store.users.findUserByEmail('bob@example.com'))!;
     const iat = Math.floor(nowMs / 1000);
     const devise = sign({ alg: 'HS256' }, { sub: String(bob.id), scp: 'user', aud: null, iat, exp: iat + 60, jti: bob.jti });
     const { res, json } = await call(server.url, 'GET', `Bearer ${devise}`);
@@ -231,11 +231,11 @@ describe('GET /v1/session', () => {
   test('401 for a locked or deleted user', async () => {
     const id = await server.addUser('carol@example.com');
     const token = (await login(server.url, { email: 'carol@example.com', password: PASSWORD })).json.jwtToken as string;
-    await server.store.setLocked(id, true);
+    await server.store.users.setLocked(id, true);
     assertErrorBody((await call(server.url, 'GET', `Bearer ${token}`)).json, 401, 'token_revoked');
-    await server.store.setLocked(id, false);
+    await server.store.users.setLocked(id, false);
     assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 200, 'unlocking restores the session');
-    await server.store.deleteUser(id);
+    await server.store.users.deleteUser(id);
     assertErrorBody((await call(server.url, 'GET', `Bearer ${token}`)).json, 401, 'token_revoked');
   });
 });

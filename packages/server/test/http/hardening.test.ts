@@ -53,7 +53,7 @@ describe('no user enumeration', () => {
   before(async () => {
     server = await startTestServer({ passwords: counting });
     await server.addUser('alice@example.com');
-    await server.store.setLocked(await server.addUser('locked@example.com'), true);
+    await server.store.users.setLocked(await server.addUser('locked@example.com'), true);
   });
   after(() => server.close());
 
@@ -125,9 +125,9 @@ test('a stored hash weaker than the configured argon2id parameters is upgraded a
   const server = await startTestServer();
   try {
     const weak = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
-    const user = await server.store.createUser({ email: 'old@example.com', passwordHash: weak, jti: crypto.randomUUID() });
+    const user = await server.store.users.createUser({ email: 'old@example.com', passwordHash: weak, jti: crypto.randomUUID() });
     assert.equal((await login(server.url, { email: 'old@example.com', password: PASSWORD })).res.status, 200);
-    const upgraded = (await server.store.findUserById(user.id))!.passwordHash;
+    const upgraded = (await server.store.users.findUserById(user.id))!.passwordHash;
     assert.match(upgraded, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.equal((await login(server.url, { email: 'old@example.com', password: PASSWORD })).res.status, 200);
   } finally {

@@ -107,17 +107,17 @@ describe('per-e-mail throttling', () => {
     const store = openSqliteStore(`${temp.dir}/housekeeping.db`, { now: () => nowMs });
     const logger = createLogger('silent');
     try {
-      await store.recordLoginFailure('junk@example.com');
-      await store.appendAuditEvents([{ at: new Date(nowMs), event: 'login_failed', email: 'junk@example.com' }]);
+      await store.loginFailures.recordLoginFailure('junk@example.com');
+      await store.audit.appendAuditEvents([{ at: new Date(nowMs), event: 'login_failed', email: 'junk@example.com' }]);
       const housekeeping = startHousekeeping({ store, logger, auditRetentionSeconds: 7 * 86_400, now: () => nowMs });
       housekeeping.stop();
       nowMs += 25 * 3600_000;
       await housekeeping.runOnce();
-      assert.equal(await store.getLoginFailures('junk@example.com'), undefined);
-      assert.equal((await store.listAuditEvents({ limit: 10 })).length, 1, 'still within retention');
+      assert.equal(await store.loginFailures.getLoginFailures('junk@example.com'), undefined);
+      assert.equal((await store.audit.listAuditEvents({ limit: 10 })).length, 1, 'still within retention');
       nowMs += 7 * 86_400_000;
       await housekeeping.runOnce();
-      assert.equal((await store.listAuditEvents({ limit: 10 })).length, 0);
+      assert.equal((await store.audit.listAuditEvents({ limit: 10 })).length, 0);
     } finally {
       await store.close();
       temp.remove();
@@ -133,7 +133,7 @@ describe('audit trail', () => {
     const databasePath = `${temp.dir}/audit.db`;
     const store = openSqliteStore(databasePath);
     const hasher = await sharedHasher();
-    await store.createUser({ email: 'alice@example.com', passwordHash: await hasher.hash(PASSWORD), jti: crypto.randomUUID() });
+    await store.users.createUser({ email: 'alice@example.com', passwordHash: await hasher.hash(PASSWORD), jti: crypto.randomUUID() });
     // Batched with a long interval: the requests below must answer without writing the table.
     const config = loadConfig({ DATABASE_URL: databasePath, PACERPRO_IP_LOGIN_LIMIT: '0', PACERPRO_AUDIT_FLUSH_MS: '60000' });
     const app = await buildApp(config, { store, passwords: hasher, logger });
@@ -148,11 +148,11 @@ describe('audit trail', () => {
       const refreshed = await fetch(`${url}/v1/session`, { headers: { ...headers, authorization: `Bearer ${token}` } });
       assert.equal(refreshed.status, 200);
       assert.equal((await fetch(`${url}/v1/session`, { method: 'DELETE', headers: { ...headers, authorization: `Bearer ${token}` } })).status, 200);
-      assert.deepEqual(await store.listAuditEvents({ limit: 10 }), [], 'nothing written while the requests ran');
+      assert.deepEqual(await store.audit.listAuditEvents({ limit: 10 }), [], 'nothing written while the requests ran');
     } finally {
       await app.close(); // flushes the queue
     }
-    const events = await store.listAuditEvents({ limit: 10 });
+    const events = await store.audit.listAuditEvents({ limit: 10 });
     await store.close();
     temp.remove();
 

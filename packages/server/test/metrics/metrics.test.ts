@@ -6,8 +6,9 @@ import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { SeriesHistogram } from '../../src/metrics/series-histogram.js';
-import { timePasswordHasher } from '../../src/metrics/timed.js';
+import { timePasswordHasher, timeStore } from '../../src/metrics/timed.js';
 import { startServer } from '../../src/server.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { call, login, startTestServer, tempDir } from '../support/harness.js';
 import { parsePrometheus, valueOf, type Sample } from '../support/prometheus.js';
 
@@ -147,5 +148,52 @@ test('the timers observe every call, failed ones too, and hand back its own resu
   const samples = parsePrometheus(await metrics.registry.metrics());
   for (const operation of ['hash', 'verify', 'verifyDummy']) {
     assert.equal(valueOf(samples, 'pacerpro_password_hash_duration_seconds_count', { operation }), 1, operation);
+  }
+});
+
+test('a store method timed under a new operation label, or not timed, fails: operators graph these label values', async () => {
+  const temp = tempDir();
+  const store = openSqliteStore(join(temp.dir, 'timed.db'));
+  try {
+    const metrics = createMetrics();
+    const timed = timeStore(store, metrics);
+    // One call into each part, and one of the whole store's own.
+    assert.equal(await timed.users.findUserById(1), undefined);
+    assert.equal(await timed.loginFailures.getLoginFailures('a@example.com'), undefined);
+    assert.deepEqual(await timed.audit.listAuditEvents({ limit: 1 }), []);
+    assert.equal(await timed.settings.getOrCreateJwtSecret('candidate'), 'candidate');
+    await timed.ping();
+    assert.equal(timed.dialect, 'sqlite');
+
+    const samples = parsePrometheus(await metrics.registry.metrics());
+    const counts = samples.filter((s) => s.name === 'pacerpro_db_query_duration_seconds_count');
+    // The labels of the store before it was split by concern: the method names, without the part.
+    assert.deepEqual(counts.map((s) => s.labels.operation).sort(), [
+      'appendAuditEvents',
+      'blockLogins',
+      'changePassword',
+      'clearLoginFailures',
+      'createUser',
+      'deleteUser',
+      'findUserByEmail',
+      'findUserById',
+      'getLoginFailures',
+      'getOrCreateJwtSecret',
+      'importUser',
+      'listAuditEvents',
+      'listUsers',
+      'ping',
+      'pruneAuditEvents',
+      'pruneLoginFailures',
+      'recordLoginFailure',
+      'rotateJti',
+      'setLocked',
+      'updatePasswordHash',
+    ]);
+    const called = ['findUserById', 'getLoginFailures', 'listAuditEvents', 'getOrCreateJwtSecret', 'ping'];
+    for (const { labels, value } of counts) assert.equal(value, called.includes(labels.operation!) ? 1 : 0, labels.operation);
+  } finally {
+    await store.close();
+    temp.remove();
   }
 });

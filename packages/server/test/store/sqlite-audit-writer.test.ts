@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { StoreUnavailableError, type AuditEvent } from '../../src/store/user-store.js';
+import type { AuditEvent } from '../../src/store/audit.js';
+import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { tempDir } from '../support/harness.js';
 
 // The SQLite store writes audit batches on a thread with its own connection. What the store's
@@ -22,11 +23,11 @@ test('close() waits for every batch in flight; nothing is lost or written twice'
     const path = join(temp.dir, 'audit.db');
     const store = openSqliteStore(path);
     const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => event(b * 50 + i + 1)));
-    const written = batches.map((batch) => store.appendAuditEvents(batch)); // not awaited one by one
+    const written = batches.map((batch) => store.audit.appendAuditEvents(batch)); // not awaited one by one
     await store.close();
     await Promise.all(written);
     const reopened = openSqliteStore(path);
-    const events = await reopened.listAuditEvents(all);
+    const events = await reopened.audit.listAuditEvents(all);
     await reopened.close();
     assert.deepEqual(
       events.map((e) => e.userId),
@@ -45,11 +46,11 @@ test('a batch refused by another writer\'s lock is a StoreUnavailableError; the 
     const store = openSqliteStore(path, { busyTimeoutMs: 50 });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
-    await assert.rejects(store.appendAuditEvents([event(1)]), StoreUnavailableError);
+    await assert.rejects(store.audit.appendAuditEvents([event(1)]), StoreUnavailableError);
     other.exec('COMMIT');
     other.close();
-    await store.appendAuditEvents([event(2)]);
-    assert.deepEqual((await store.listAuditEvents(all)).map((e) => e.userId), [2]);
+    await store.audit.appendAuditEvents([event(2)]);
+    assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [2]);
     await store.close();
   } finally {
     temp.remove();
@@ -63,11 +64,11 @@ test('the writer thread does not keep a process alive that forgot to close the s
     const script = `
       import { openSqliteStore } from ${JSON.stringify(new URL('../../src/store/sqlite.ts', import.meta.url).href)};
       const store = openSqliteStore(${JSON.stringify(path)});
-      await store.appendAuditEvents([{ at: new Date(), event: 'user_created', userId: 1 }]);
+      await store.audit.appendAuditEvents([{ at: new Date(), event: 'user_created', userId: 1 }]);
     `;
     await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 20_000 });
     const reopened = openSqliteStore(path);
-    assert.deepEqual((await reopened.listAuditEvents(all)).map((e) => e.event), ['user_created']);
+    assert.deepEqual((await reopened.audit.listAuditEvents(all)).map((e) => e.event), ['user_created']);
     await reopened.close();
   } finally {
     temp.remove();

@@ -17,7 +17,7 @@ async function seedUsers(db: string, count: number): Promise<string[]> {
   const store = openSqliteStore(db);
   const hash = await (await sharedHasher()).hash(PASSWORD);
   const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
-  for (const email of emails) await store.createUser({ email, passwordHash: hash, jti: randomUUID() });
+  for (const email of emails) await store.users.createUser({ email, passwordHash: hash, jti: randomUUID() });
   await store.close();
   return emails;
 }

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { UserStore } from '../../src/store/user-store.js';
+import type { Store } from '../../src/store/store.js';
 
 // A real server on a real socket over a real SQLite file in a temp folder.
 
@@ -25,7 +25,7 @@ export function tempDir(): { dir: string; remove(): void } {
 
 export interface TestServer {
   readonly app: FastifyInstance;
-  readonly store: UserStore;
+  readonly store: Store;
   readonly url: string;
   readonly port: number;
   readonly databasePath: string;
@@ -62,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     databasePath,
     async addUser(email, password = PASSWORD) {
-      const user = await store.createUser({ email, passwordHash: await hasher.hash(password), jti: randomUUID() });
+      const user = await store.users.createUser({ email, passwordHash: await hasher.hash(password), jti: randomUUID() });
       return user.id;
     },
     async close() {

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DuplicateEmailError, type User, type UserStore } from '../../src/store/user-store.js';
+import type { Store } from '../../src/store/store.js';
+import { DuplicateEmailError } from '../../src/store/store-errors.js';
+import type { User } from '../../src/store/users.js';
 
-// One behaviour, two databases: every UserStore implementation must pass these tests unchanged.
+// One behaviour, two databases: every Store implementation must pass these tests unchanged, one block
+// per part of the store (users, login failures, audit, settings), then opening and closing the whole.
 
 export interface TestDatabase {
   /** A store on this database; several may be open at once, like several nodes. */
-  open(now?: () => number): Promise<UserStore>;
+  open(now?: () => number): Promise<Store>;
   destroy(): Promise<void>;
 }
 
@@ -22,7 +25,7 @@ const T0 = Date.parse('2026-01-02T03:04:05.678Z');
 
 export function storeConformance(name: string, { createDatabase, skip = false }: ConformanceOptions): void {
   /** Runs `test` on a fresh database and a store over it; the clock reads `clock.now`. */
-  async function withStore(test: (store: UserStore, db: TestDatabase, clock: { now: number }) => Promise<void>) {
+  async function withStore(test: (store: Store, db: TestDatabase, clock: { now: number }) => Promise<void>) {
     const db = await createDatabase();
     const clock = { now: T0 };
     const store = await db.open(() => clock.now);
@@ -35,231 +38,241 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
   }
   const newUser = (email: string) => ({ email, passwordHash: HASH, jti: randomUUID() });
 
-  describe(`UserStore conformance: ${name}`, { skip }, () => {
-    it('creates users with ids from 1 and finds them by id and by e-mail, trimmed and case-insensitive', () =>
-      withStore(async (store) => {
-        const jti = randomUUID();
-        const alice = await store.createUser({ email: '  Alice@Example.com ', passwordHash: HASH, jti });
-        const bob = await store.createUser(newUser('bob@example.com'));
-        assert.equal(store.dialect, name);
-        assert.deepEqual([alice.id, bob.id], [1, 2]);
-        assert.deepEqual(alice, {
-          id: 1,
-          email: 'Alice@Example.com',
-          passwordHash: HASH,
-          jti,
-          jtiIssuedAt: new Date(T0),
-          locked: false,
-          createdAt: new Date(T0),
-          updatedAt: new Date(T0),
-        });
-        assert.deepEqual(await store.findUserByEmail('alice@EXAMPLE.com'), alice);
-        assert.deepEqual(await store.findUserById(1), alice);
-        assert.equal(await store.findUserByEmail('carol@example.com'), undefined);
-        assert.equal(await store.findUserById(99), undefined);
-        assert.deepEqual((await store.listUsers()).map((u) => u.id), [1, 2]);
-      }));
-
-    it('look-ups by id made together each get their own user, repeated and missing ids included, as last written', () =>
-      withStore(async (store) => {
-        const users = await Promise.all(['a', 'b', 'c'].map((n) => store.createUser(newUser(`${n}@example.com`))));
-        const [a, b, c] = users as [User, User, User];
-        const jti = randomUUID();
-        await store.rotateJti(b.id, jti);
-        // Asked for in one turn of the event loop: one batch where the store batches.
-        const found = await Promise.all([c.id, a.id, 99, b.id, a.id].map((id) => store.findUserById(id)));
-        assert.deepEqual(found.map((u) => u?.email), ['c@example.com', 'a@example.com', undefined, 'b@example.com', 'a@example.com']);
-        assert.equal(found[3]!.jti, jti);
-        assert.deepEqual(found[1], await store.findUserByEmail('a@example.com'));
-      }));
-
-    it('jti rotations asked for together each apply to their own user; an unknown id changes nothing', () =>
-      withStore(async (store) => {
-        const [a, b] = (await Promise.all(['a', 'b'].map((n) => store.createUser(newUser(`${n}@example.com`))))) as [User, User];
-        const [forA, forB] = [randomUUID(), randomUUID()];
-        const changed = await Promise.all([store.rotateJti(a.id, forA), store.rotateJti(99, randomUUID()), store.rotateJti(b.id, forB)]);
-        assert.deepEqual(changed, [true, false, true]);
-        assert.equal((await store.findUserById(a.id))!.jti, forA);
-        assert.equal((await store.findUserById(b.id))!.jti, forB);
-      }));
-
-    it('refuses a second user with the same e-mail, also when created concurrently', () =>
-      withStore(async (store) => {
-        await store.createUser(newUser('alice@example.com'));
-        await assert.rejects(store.createUser(newUser('ALICE@example.com ')), DuplicateEmailError);
-        const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.createUser(newUser('bob@example.com'))));
-        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-        for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof DuplicateEmailError, String(r.reason));
-      }));
-
-    it('never reuses the id of a deleted user', () =>
-      withStore(async (store) => {
-        await store.createUser(newUser('a@example.com'));
-        const b = await store.createUser(newUser('b@example.com'));
-        assert.equal(await store.deleteUser(b.id), true);
-        assert.equal(await store.deleteUser(b.id), false);
-        assert.equal((await store.createUser(newUser('c@example.com'))).id, 3);
-      }));
-
-    it('updates the hash, the password with the jti, the lock and the jti, stamping updatedAt', () =>
-      withStore(async (store, _db, clock) => {
-        const user = await store.createUser(newUser('alice@example.com'));
-        clock.now = T0 + 1000;
-        assert.equal(await store.updatePasswordHash(user.id, 'rehashed'), true);
-        let now = (await store.findUserById(user.id))!;
-        assert.deepEqual([now.passwordHash, now.jti, now.updatedAt], ['rehashed', user.jti, new Date(T0 + 1000)]);
-
-        clock.now = T0 + 2000;
-        const jti = randomUUID();
-        assert.equal(await store.changePassword(user.id, 'changed', jti), true);
-        now = (await store.findUserById(user.id))!;
-        assert.deepEqual([now.passwordHash, now.jti, now.jtiIssuedAt], ['changed', jti, new Date(T0 + 2000)]);
-
-        assert.equal(await store.setLocked(user.id, true), true);
-        assert.equal((await store.findUserById(user.id))!.locked, true);
-        assert.equal(await store.setLocked(user.id, false), true);
-        assert.equal((await store.findUserById(user.id))!.locked, false);
-
-        clock.now = T0 + 3000;
-        const rotated = randomUUID();
-        assert.equal(await store.rotateJti(user.id, rotated), true);
-        now = (await store.findUserById(user.id))!;
-        assert.deepEqual([now.jti, now.jtiIssuedAt, now.updatedAt, now.createdAt], [rotated, new Date(T0 + 3000), new Date(T0 + 3000), new Date(T0)]);
-
-        for (const missing of [
-          store.updatePasswordHash(99, 'x'),
-          store.changePassword(99, 'x', randomUUID()),
-          store.setLocked(99, true),
-          store.rotateJti(99, randomUUID()),
-        ]) {
-          assert.equal(await missing, false);
-        }
-      }));
-
-    it('a logout on one store is seen at once by another store on the same database', () =>
-      withStore(async (store, db) => {
-        const other = await db.open();
-        try {
-          const user = await store.createUser(newUser('alice@example.com'));
-          assert.equal((await other.findUserById(user.id))!.jti, user.jti);
+  describe(`Store conformance: ${name}`, { skip }, () => {
+    describe('users', () => {
+      it('creates users with ids from 1 and finds them by id and by e-mail, trimmed and case-insensitive', () =>
+        withStore(async (store) => {
           const jti = randomUUID();
-          await other.rotateJti(user.id, jti);
-          assert.equal((await store.findUserById(user.id))!.jti, jti);
-        } finally {
-          await other.close();
-        }
-      }));
+          const alice = await store.users.createUser({ email: '  Alice@Example.com ', passwordHash: HASH, jti });
+          const bob = await store.users.createUser(newUser('bob@example.com'));
+          assert.equal(store.dialect, name);
+          assert.deepEqual([alice.id, bob.id], [1, 2]);
+          assert.deepEqual(alice, {
+            id: 1,
+            email: 'Alice@Example.com',
+            passwordHash: HASH,
+            jti,
+            jtiIssuedAt: new Date(T0),
+            locked: false,
+            createdAt: new Date(T0),
+            updatedAt: new Date(T0),
+          });
+          assert.deepEqual(await store.users.findUserByEmail('alice@EXAMPLE.com'), alice);
+          assert.deepEqual(await store.users.findUserById(1), alice);
+          assert.equal(await store.users.findUserByEmail('carol@example.com'), undefined);
+          assert.equal(await store.users.findUserById(99), undefined);
+          assert.deepEqual((await store.users.listUsers()).map((u) => u.id), [1, 2]);
+        }));
 
-    it('keeps one JWT secret: the first candidate wins, also between stores starting together', () =>
-      withStore(async (store, db) => {
-        const others = await Promise.all([db.open(), db.open()]);
-        try {
-          const secrets = await Promise.all([store, ...others].map((s, i) => s.getOrCreateJwtSecret(`candidate-${i}`)));
-          assert.equal(new Set(secrets).size, 1);
-          assert.equal(await store.getOrCreateJwtSecret('late'), secrets[0]);
-        } finally {
-          await Promise.all(others.map((s) => s.close()));
-        }
-      }));
+      it('look-ups by id made together each get their own user, repeated and missing ids included, as last written', () =>
+        withStore(async (store) => {
+          const users = await Promise.all(['a', 'b', 'c'].map((n) => store.users.createUser(newUser(`${n}@example.com`))));
+          const [a, b, c] = users as [User, User, User];
+          const jti = randomUUID();
+          await store.users.rotateJti(b.id, jti);
+          // Asked for in one turn of the event loop: one batch where the store batches.
+          const found = await Promise.all([c.id, a.id, 99, b.id, a.id].map((id) => store.users.findUserById(id)));
+          assert.deepEqual(found.map((u) => u?.email), ['c@example.com', 'a@example.com', undefined, 'b@example.com', 'a@example.com']);
+          assert.equal(found[3]!.jti, jti);
+          assert.deepEqual(found[1], await store.users.findUserByEmail('a@example.com'));
+        }));
 
-    it('keeps its data across a reopen, and several stores opening a new database at once all work', async () => {
-      const db = await createDatabase();
-      try {
-        const stores = await Promise.all([db.open(), db.open(), db.open()]);
-        await stores[0]!.createUser(newUser('alice@example.com'));
-        await Promise.all(stores.map((s) => s.ping()));
-        await Promise.all(stores.map((s) => s.close()));
-        const reopened = await db.open();
-        assert.equal((await reopened.findUserByEmail('alice@example.com'))!.id, 1);
-        await reopened.close();
-      } finally {
-        await db.destroy();
-      }
+      it('jti rotations asked for together each apply to their own user; an unknown id changes nothing', () =>
+        withStore(async (store) => {
+          const [a, b] = (await Promise.all(['a', 'b'].map((n) => store.users.createUser(newUser(`${n}@example.com`))))) as [User, User];
+          const [forA, forB] = [randomUUID(), randomUUID()];
+          const changed = await Promise.all([store.users.rotateJti(a.id, forA), store.users.rotateJti(99, randomUUID()), store.users.rotateJti(b.id, forB)]);
+          assert.deepEqual(changed, [true, false, true]);
+          assert.equal((await store.users.findUserById(a.id))!.jti, forA);
+          assert.equal((await store.users.findUserById(b.id))!.jti, forB);
+        }));
+
+      it('refuses a second user with the same e-mail, also when created concurrently', () =>
+        withStore(async (store) => {
+          await store.users.createUser(newUser('alice@example.com'));
+          await assert.rejects(store.users.createUser(newUser('ALICE@example.com ')), DuplicateEmailError);
+          const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.users.createUser(newUser('bob@example.com'))));
+          assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+          for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof DuplicateEmailError, String(r.reason));
+        }));
+
+      it('never reuses the id of a deleted user', () =>
+        withStore(async (store) => {
+          await store.users.createUser(newUser('a@example.com'));
+          const b = await store.users.createUser(newUser('b@example.com'));
+          assert.equal(await store.users.deleteUser(b.id), true);
+          assert.equal(await store.users.deleteUser(b.id), false);
+          assert.equal((await store.users.createUser(newUser('c@example.com'))).id, 3);
+        }));
+
+      it('updates the hash, the password with the jti, the lock and the jti, stamping updatedAt', () =>
+        withStore(async (store, _db, clock) => {
+          const user = await store.users.createUser(newUser('alice@example.com'));
+          clock.now = T0 + 1000;
+          assert.equal(await store.users.updatePasswordHash(user.id, 'rehashed'), true);
+          let now = (await store.users.findUserById(user.id))!;
+          assert.deepEqual([now.passwordHash, now.jti, now.updatedAt], ['rehashed', user.jti, new Date(T0 + 1000)]);
+
+          clock.now = T0 + 2000;
+          const jti = randomUUID();
+          assert.equal(await store.users.changePassword(user.id, 'changed', jti), true);
+          now = (await store.users.findUserById(user.id))!;
+          assert.deepEqual([now.passwordHash, now.jti, now.jtiIssuedAt], ['changed', jti, new Date(T0 + 2000)]);
+
+          assert.equal(await store.users.setLocked(user.id, true), true);
+          assert.equal((await store.users.findUserById(user.id))!.locked, true);
+          assert.equal(await store.users.setLocked(user.id, false), true);
+          assert.equal((await store.users.findUserById(user.id))!.locked, false);
+
+          clock.now = T0 + 3000;
+          const rotated = randomUUID();
+          assert.equal(await store.users.rotateJti(user.id, rotated), true);
+          now = (await store.users.findUserById(user.id))!;
+          assert.deepEqual([now.jti, now.jtiIssuedAt, now.updatedAt, now.createdAt], [rotated, new Date(T0 + 3000), new Date(T0 + 3000), new Date(T0)]);
+
+          for (const missing of [
+            store.users.updatePasswordHash(99, 'x'),
+            store.users.changePassword(99, 'x', randomUUID()),
+            store.users.setLocked(99, true),
+            store.users.rotateJti(99, randomUUID()),
+          ]) {
+            assert.equal(await missing, false);
+          }
+        }));
+
+      it('a logout on one store is seen at once by another store on the same database', () =>
+        withStore(async (store, db) => {
+          const other = await db.open();
+          try {
+            const user = await store.users.createUser(newUser('alice@example.com'));
+            assert.equal((await other.users.findUserById(user.id))!.jti, user.jti);
+            const jti = randomUUID();
+            await other.users.rotateJti(user.id, jti);
+            assert.equal((await store.users.findUserById(user.id))!.jti, jti);
+          } finally {
+            await other.close();
+          }
+        }));
+
+      it('imports a user with its own id and jti; later ids continue above it; nothing is overwritten', () =>
+        withStore(async (store) => {
+          const imported = { id: 41, email: 'Dev@Example.com', passwordHash: '$2a$12$bcrypt', jti: randomUUID(), locked: true };
+          assert.equal(await store.users.importUser(imported), true);
+          const found = (await store.users.findUserByEmail('dev@example.com'))!;
+          assert.deepEqual(
+            [found.id, found.email, found.passwordHash, found.jti, found.locked, found.jtiIssuedAt],
+            [41, 'Dev@Example.com', '$2a$12$bcrypt', imported.jti, true, new Date(T0)],
+          );
+          assert.equal(await store.users.importUser({ ...imported, id: 7, email: 'low@example.com' }), true);
+          assert.equal((await store.users.createUser(newUser('new@example.com'))).id, 42);
+
+          // Taken id, taken e-mail: false, and the row stays as it was.
+          assert.equal(await store.users.importUser({ ...imported, passwordHash: 'other', jti: randomUUID() }), false);
+          assert.equal(await store.users.importUser({ ...imported, id: 50 }), false);
+          assert.deepEqual(await store.users.findUserById(41), found);
+          assert.equal(await store.users.findUserById(50), undefined);
+          assert.equal((await store.users.createUser(newUser('next@example.com'))).id, 51);
+        }));
+
+      it('never lowers the id sequence on import', () =>
+        withStore(async (store) => {
+          for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) await store.users.createUser(newUser(email));
+          await store.users.deleteUser(3);
+          const user = (id: number, email: string) => ({ id, email, passwordHash: HASH, jti: randomUUID(), locked: false });
+          assert.equal(await store.users.importUser(user(2, 'x@example.com')), false);
+          assert.equal(await store.users.importUser(user(3, 'y@example.com')), true); // an explicit id may be a freed one
+          assert.equal((await store.users.createUser(newUser('d@example.com'))).id, 4);
+        }));
     });
 
-    it('imports a user with its own id and jti; later ids continue above it; nothing is overwritten', () =>
-      withStore(async (store) => {
-        const imported = { id: 41, email: 'Dev@Example.com', passwordHash: '$2a$12$bcrypt', jti: randomUUID(), locked: true };
-        assert.equal(await store.importUser(imported), true);
-        const found = (await store.findUserByEmail('dev@example.com'))!;
-        assert.deepEqual(
-          [found.id, found.email, found.passwordHash, found.jti, found.locked, found.jtiIssuedAt],
-          [41, 'Dev@Example.com', '$2a$12$bcrypt', imported.jti, true, new Date(T0)],
-        );
-        assert.equal(await store.importUser({ ...imported, id: 7, email: 'low@example.com' }), true);
-        assert.equal((await store.createUser(newUser('new@example.com'))).id, 42);
+    describe('login failures', () => {
+      it('counts login failures per e-mail key atomically, blocks, never shortens a block, and clears', () =>
+        withStore(async (store, db, clock) => {
+          assert.equal(await store.loginFailures.getLoginFailures('a@example.com'), undefined);
+          const other = await db.open(() => clock.now);
+          try {
+            // Two nodes counting at once lose no failure.
+            const counts = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? store : other).loginFailures.recordLoginFailure('a@example.com')));
+            assert.deepEqual([...counts].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+          } finally {
+            await other.close();
+          }
+          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: undefined });
+          await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 60_000));
+          await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 1_000));
+          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: new Date(T0 + 60_000) });
+          await store.loginFailures.clearLoginFailures('a@example.com');
+          assert.equal(await store.loginFailures.getLoginFailures('a@example.com'), undefined);
+        }));
 
-        // Taken id, taken e-mail: false, and the row stays as it was.
-        assert.equal(await store.importUser({ ...imported, passwordHash: 'other', jti: randomUUID() }), false);
-        assert.equal(await store.importUser({ ...imported, id: 50 }), false);
-        assert.deepEqual(await store.findUserById(41), found);
-        assert.equal(await store.findUserById(50), undefined);
-        assert.equal((await store.createUser(newUser('next@example.com'))).id, 51);
-      }));
+      it('prunes stale failures, keeps blocked ones, and bounds the table, unblocked rows first', () =>
+        withStore(async (store, _db, clock) => {
+          await store.loginFailures.recordLoginFailure('old@example.com');
+          await store.loginFailures.recordLoginFailure('blocked@example.com');
+          await store.loginFailures.blockLogins('blocked@example.com', new Date(T0 + 3_600_000));
+          clock.now = T0 + 60_000;
+          for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com']) await store.loginFailures.recordLoginFailure(email);
+          assert.equal(await store.loginFailures.pruneLoginFailures(new Date(T0 + 1), 1000), 1, 'only the stale unblocked row goes');
+          assert.equal(await store.loginFailures.getLoginFailures('old@example.com'), undefined);
+          assert.equal(await store.loginFailures.pruneLoginFailures(new Date(0), 2), 2, 'the oldest unblocked rows go first');
+          assert.equal((await store.loginFailures.getLoginFailures('blocked@example.com'))?.failures, 1);
+          assert.equal((await store.loginFailures.getLoginFailures('n3@example.com'))?.failures, 1);
+        }));
+    });
 
-    it('never lowers the id sequence on import', () =>
-      withStore(async (store) => {
-        for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) await store.createUser(newUser(email));
-        await store.deleteUser(3);
-        const user = (id: number, email: string) => ({ id, email, passwordHash: HASH, jti: randomUUID(), locked: false });
-        assert.equal(await store.importUser(user(2, 'x@example.com')), false);
-        assert.equal(await store.importUser(user(3, 'y@example.com')), true); // an explicit id may be a freed one
-        assert.equal((await store.createUser(newUser('d@example.com'))).id, 4);
-      }));
+    describe('audit', () => {
+      it('appends audit events in a batch, lists the newest by user or e-mail since a time, and prunes', () =>
+        withStore(async (store) => {
+          const at = (s: number) => new Date(T0 + s * 1000);
+          await store.audit.appendAuditEvents([
+            { at: at(1), event: 'login_failed', email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r1' },
+            { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' },
+            { at: at(3), event: 'session_refreshed', userId: 1, requestId: 'r3' },
+            { at: at(4), event: 'login_failed', email: 'bob@example.com' },
+            { at: at(5), event: 'logged_out', userId: 1 },
+          ]);
+          await store.audit.appendAuditEvents([]);
+          const all = await store.audit.listAuditEvents({ limit: 100 });
+          assert.deepEqual(all.map((e) => e.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'login_failed', 'logged_out']);
+          assert.deepEqual(all[1], { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' });
+          const alice = await store.audit.listAuditEvents({ userId: 1, email: 'alice@example.com', limit: 100 });
+          assert.deepEqual(alice.map((e) => e.requestId ?? e.event), ['r1', 'r2', 'r3', 'logged_out']);
+          assert.deepEqual((await store.audit.listAuditEvents({ since: at(3), limit: 100 })).map((e) => e.event), ['session_refreshed', 'login_failed', 'logged_out']);
+          assert.deepEqual((await store.audit.listAuditEvents({ limit: 2 })).map((e) => e.event), ['login_failed', 'logged_out'], 'the newest two, oldest first');
+          assert.equal(await store.audit.pruneAuditEvents(at(3)), 2);
+          assert.equal((await store.audit.listAuditEvents({ limit: 100 })).length, 3);
+        }));
+    });
 
-    it('counts login failures per e-mail key atomically, blocks, never shortens a block, and clears', () =>
-      withStore(async (store, db, clock) => {
-        assert.equal(await store.getLoginFailures('a@example.com'), undefined);
-        const other = await db.open(() => clock.now);
+    describe('settings', () => {
+      it('keeps one JWT secret: the first candidate wins, also between stores starting together', () =>
+        withStore(async (store, db) => {
+          const others = await Promise.all([db.open(), db.open()]);
+          try {
+            const secrets = await Promise.all([store, ...others].map((s, i) => s.settings.getOrCreateJwtSecret(`candidate-${i}`)));
+            assert.equal(new Set(secrets).size, 1);
+            assert.equal(await store.settings.getOrCreateJwtSecret('late'), secrets[0]);
+          } finally {
+            await Promise.all(others.map((s) => s.close()));
+          }
+        }));
+    });
+
+    describe('opening and closing', () => {
+      it('keeps its data across a reopen, and several stores opening a new database at once all work', async () => {
+        const db = await createDatabase();
         try {
-          // Two nodes counting at once lose no failure.
-          const counts = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? store : other).recordLoginFailure('a@example.com')));
-          assert.deepEqual([...counts].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+          const stores = await Promise.all([db.open(), db.open(), db.open()]);
+          await stores[0]!.users.createUser(newUser('alice@example.com'));
+          await Promise.all(stores.map((s) => s.ping()));
+          await Promise.all(stores.map((s) => s.close()));
+          const reopened = await db.open();
+          assert.equal((await reopened.users.findUserByEmail('alice@example.com'))!.id, 1);
+          await reopened.close();
         } finally {
-          await other.close();
+          await db.destroy();
         }
-        assert.deepEqual(await store.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: undefined });
-        await store.blockLogins('a@example.com', new Date(T0 + 60_000));
-        await store.blockLogins('a@example.com', new Date(T0 + 1_000));
-        assert.deepEqual(await store.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: new Date(T0 + 60_000) });
-        await store.clearLoginFailures('a@example.com');
-        assert.equal(await store.getLoginFailures('a@example.com'), undefined);
-      }));
-
-    it('prunes stale failures, keeps blocked ones, and bounds the table, unblocked rows first', () =>
-      withStore(async (store, _db, clock) => {
-        await store.recordLoginFailure('old@example.com');
-        await store.recordLoginFailure('blocked@example.com');
-        await store.blockLogins('blocked@example.com', new Date(T0 + 3_600_000));
-        clock.now = T0 + 60_000;
-        for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com']) await store.recordLoginFailure(email);
-        assert.equal(await store.pruneLoginFailures(new Date(T0 + 1), 1000), 1, 'only the stale unblocked row goes');
-        assert.equal(await store.getLoginFailures('old@example.com'), undefined);
-        assert.equal(await store.pruneLoginFailures(new Date(0), 2), 2, 'the oldest unblocked rows go first');
-        assert.equal((await store.getLoginFailures('blocked@example.com'))?.failures, 1);
-        assert.equal((await store.getLoginFailures('n3@example.com'))?.failures, 1);
-      }));
-
-    it('appends audit events in a batch, lists the newest by user or e-mail since a time, and prunes', () =>
-      withStore(async (store) => {
-        const at = (s: number) => new Date(T0 + s * 1000);
-        await store.appendAuditEvents([
-          { at: at(1), event: 'login_failed', email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r1' },
-          { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' },
-          { at: at(3), event: 'session_refreshed', userId: 1, requestId: 'r3' },
-          { at: at(4), event: 'login_failed', email: 'bob@example.com' },
-          { at: at(5), event: 'logged_out', userId: 1 },
-        ]);
-        await store.appendAuditEvents([]);
-        const all = await store.listAuditEvents({ limit: 100 });
-        assert.deepEqual(all.map((e) => e.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'login_failed', 'logged_out']);
-        assert.deepEqual(all[1], { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' });
-        const alice = await store.listAuditEvents({ userId: 1, email: 'alice@example.com', limit: 100 });
-        assert.deepEqual(alice.map((e) => e.requestId ?? e.event), ['r1', 'r2', 'r3', 'logged_out']);
-        assert.deepEqual((await store.listAuditEvents({ since: at(3), limit: 100 })).map((e) => e.event), ['session_refreshed', 'login_failed', 'logged_out']);
-        assert.deepEqual((await store.listAuditEvents({ limit: 2 })).map((e) => e.event), ['login_failed', 'logged_out'], 'the newest two, oldest first');
-        assert.equal(await store.pruneAuditEvents(at(3)), 2);
-        assert.equal((await store.listAuditEvents({ limit: 100 })).length, 3);
-      }));
+      });
+    });
   });
 }
