@@ -1,5 +1,6 @@
 // The public surface of the pacerpro-auth package.
-export { buildApp, resolveJwtSecret, type AppDeps } from './app.js';
+export { buildApp, type AppDeps } from './app.js';
+export { resolveJwtSecret } from './auth/jwt-secret.js';
 export { loadConfig, ConfigError, SETTINGS, type Config } from './config.js';
 export { startServer, type RunningServer } from './server.js';
 export { openStore } from './store/open-store.js';

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
+import { createJtiMatcher, randomJti } from '../auth/jti-matcher.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { DuplicateEmailError, emailKey, type User, type UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
@@ -60,7 +60,7 @@ export async function addUser(
   const address = checkEmail(email);
   await checkPassword(password, address, policy);
   try {
-    return viewUser(await store.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
+    return viewUser(await store.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomJti() }));
   } catch (error) {
     if (error instanceof DuplicateEmailError) throw new CliError(error.message);
     throw error;
@@ -71,7 +71,7 @@ export async function listUsers(store: UserStore): Promise<UserView[]> {
   return (await store.listUsers()).map(viewUser);
 }
 
-/** A new password also spins the jti: tokens issued under the old password stop working. */
+/** A new password also spins the jti, in the same update: tokens issued under the old password stop working. */
 export async function changePassword(
   store: UserStore,
   hasher: PasswordHasher,
@@ -81,7 +81,7 @@ export async function changePassword(
 ): Promise<UserView> {
   const user = await existingUser(store, email);
   await checkPassword(password, user.email, policy);
-  await store.changePassword(user.id, await hasher.hash(password), randomUUID());
+  await store.changePassword(user.id, await hasher.hash(password), randomJti());
   return viewUser((await store.findUserById(user.id)) ?? user);
 }
 
@@ -95,7 +95,7 @@ export async function setLocked(store: UserStore, email: string, locked: boolean
 
 export async function revokeSessions(store: UserStore, email: string): Promise<UserView> {
   const user = await existingUser(store, email);
-  await store.rotateJti(user.id, randomUUID());
+  await createJtiMatcher(store).spin(user.id);
   return viewUser((await store.findUserById(user.id)) ?? user);
 }
 
