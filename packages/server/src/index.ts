@@ -8,5 +8,7 @@ export type { User, UserStore, NewUser } from './store/user-store.js';
 export { createTokenService, type TokenService, type TokenClaims } from './auth/tokens.js';
 export { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './auth/passwords.js';
 export { createSessionService, type SessionService } from './auth/sessions.js';
+export { createJtiMatcher, type JtiMatcher } from './auth/jti-matcher.js';
+export { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 export { ERRORS, ApiProblem, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
 export { pacerproAuth, type PacerproAuthOptions, type PacerproUser } from './plugin.js';
