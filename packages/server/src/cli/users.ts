@@ -1,5 +1,5 @@
-import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import { createJtiMatcher, randomJti } from '../auth/jti-matcher.js';
+import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { DuplicateEmailError, emailKey, type User, type UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
@@ -71,7 +71,7 @@ export async function listUsers(store: UserStore): Promise<UserView[]> {
   return (await store.listUsers()).map(viewUser);
 }
 
-/** A new password also spins the jti, in the same update: tokens issued under the old password stop working. */
+/** A new password also spins the jti: tokens issued under the old password stop working. */
 export async function changePassword(
   store: UserStore,
   hasher: PasswordHasher,
