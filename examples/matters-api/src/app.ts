@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pacerproAuth, type PacerproAuthOptions } from 'pacerpro-auth';
+import { pacerproAuth, type PacerproAuthOptions } from 'pacerpro-auth/plugin';
 
 // A matters API that trusts PacerPro sessions: GET /v1/matters needs a valid PacerPro token (from
 // POST /v1/session on the auth server) and answers the matters of the user it belongs to.

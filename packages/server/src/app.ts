@@ -1,8 +1,10 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import { createAuditTrail } from './audit/audit-trail.js';
 import { hashConcurrencyOf, queuePasswordHasher } from './auth/hash-queue.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createJtiMatcher } from './auth/jti-matcher.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
@@ -14,6 +16,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { registerIpRateLimit } from './http/ip-rate-limit.js';
 import { registerJsonBody } from './http/json-body.js';
 import { REQUEST_ID_OPTIONS, echoRequestId } from './http/request-id.js';
+import { createSessionHook } from './http/session-hook.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { startHousekeeping } from './housekeeping.js';
 import { requestAuditEvent } from './http/request-context.js';
@@ -42,11 +45,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** How often a closing server closes the keep-alive sockets that have turned idle. */
 const SWEEP_MS = 100;
 
-/** The configured secret, or the one kept in the database (generated at the first start). */
-export async function resolveJwtSecret(config: Config, store: Pick<Store, 'settings'>): Promise<string> {
-  return config.jwtSecret ?? store.settings.getOrCreateJwtSecret(randomBytes(48).toString('base64url'));
-}
-
 const REQUEST_LOG_LEVELS = new Set(['debug', 'trace']);
 
 function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
@@ -72,14 +70,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps.passwords ??
     (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper, threads: hashConcurrency }));
   const passwords = queuePasswordHasher(timePasswordHasher(hasher, metrics), hashConcurrency);
+  const jtis = createJtiMatcher(store);
   const sessions = createSessionService({
     store,
     passwords,
     tokens,
+    jtis,
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
     loginMaxFailures: config.loginMaxFailures,
     now,
   });
+  const requireSession = createSessionHook(createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }));
 
   const tls = await readTlsFiles(config);
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -150,7 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       onLimited: (request) => void audit.record(requestAuditEvent(request, 'login_throttled'), request.log),
     });
   }
-  await app.register(sessionRoutes, { sessions, loginRateLimited, audit });
+  await app.register(sessionRoutes, { sessions, requireSession, loginRateLimited, audit });
   await app.register(healthRoutes, { store });
   return app;
 }

@@ -1,5 +1,6 @@
 // The public surface of the pacerpro-auth package.
-export { buildApp, resolveJwtSecret, type AppDeps } from './app.js';
+export { buildApp, type AppDeps } from './app.js';
+export { resolveJwtSecret } from './auth/jwt-secret.js';
 export { loadConfig, ConfigError, SETTINGS, type Config } from './config.js';
 export { startServer, type RunningServer } from './server.js';
 export { openStore } from './store/open-store.js';
@@ -12,5 +13,7 @@ export type { SettingsStore } from './store/settings.js';
 export { createTokenService, type TokenService, type TokenClaims } from './auth/tokens.js';
 export { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './auth/passwords.js';
 export { createSessionService, type SessionService } from './auth/sessions.js';
+export { createJtiMatcher, type JtiMatcher } from './auth/jti-matcher.js';
+export { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 export { ERRORS, ApiProblem, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
 export { pacerproAuth, type PacerproAuthOptions, type PacerproUser } from './plugin.js';

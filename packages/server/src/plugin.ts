@@ -1,20 +1,22 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { resolveJwtSecret } from './app.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createJtiMatcher } from './auth/jti-matcher.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
-import { ApiProblem } from './errors.js';
-import { parseAuthorization } from './http/authorization.js';
 import { sendProblem } from './http/error-handler.js';
+import { createSessionHook } from './http/session-hook.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import type { User } from './store/users.js';
+
+export type { PacerproUser } from './http/session-hook.js';
 
 // pacerproAuth: lets another Fastify app (a matters API, say) require a valid PacerPro session on
-// its own routes. It shares the auth server's database and secret, reads the token exactly as
-// the auth server does (Bearer or bare), and checks it with the same session logic — signature,
-// expiry, and the user's current jti — so a logout on the auth server is a 401 here at once.
+// its own routes. It shares the auth server's database and secret, and runs the very hook the auth
+// server's GET and DELETE /v1/session run (http/session-hook.ts): the token read the same way
+// (Bearer or bare), the same checks (signature, expiry, the user's current jti, the session's age),
+// so a logout on the auth server is a 401 here at once.
 // It puts the user on request.pacerproUser (id, e-mail and when the session began: never the
 // password hash or the jti, which an app could log or serialise by accident); any failure answers
 // PacerPro's Error body.
@@ -35,24 +37,6 @@ export interface PacerproAuthOptions {
   readonly now?: () => number;
 }
 
-/** What a route behind pacerproAuth learns of the session's user. */
-export interface PacerproUser {
-  readonly id: number;
-  /** As the user typed it at sign-up, trimmed. */
-  readonly email: string;
-  /** When the session's jti was issued (its login): how old the session is. */
-  readonly sessionStartedAt: Date;
-}
-
-const pacerproUserOf = (user: User): PacerproUser => ({ id: user.id, email: user.email, sessionStartedAt: user.jtiIssuedAt });
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The PacerPro user of the session, on routes behind pacerproAuth; null elsewhere. */
-    pacerproUser: PacerproUser | null;
-  }
-}
-
 async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOptions): Promise<void> {
   const databaseUrl = options.databaseUrl ?? options.config?.databaseUrl;
   if (!options.store && !databaseUrl) throw new Error('pacerproAuth needs { store } or { databaseUrl }: the auth server\'s database');
@@ -63,14 +47,15 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   const now = options.now ?? Date.now;
   const secret = options.secret ?? (await resolveJwtSecret(config, store));
   const tokens = createTokenService({ secret, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
-  const authenticate = createAuthenticator({ store, tokens, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now });
+  const jtis = createJtiMatcher(store);
+  const requireSession = createSessionHook(createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }));
 
   app.decorateRequest('pacerproUser', null);
+  // As the request arrives, before its body is read. The app's own error handler may answer in
+  // its own way; a refusal from here is always PacerPro's Error body.
   app.addHook('onRequest', async (request, reply) => {
-    const auth = parseAuthorization(request.headers.authorization);
     try {
-      if (auth.kind !== 'token') throw new ApiProblem(auth.kind === 'missing' ? 'missing_token' : 'invalid_token');
-      request.pacerproUser = pacerproUserOf(await authenticate(auth.token));
+      await requireSession(request);
     } catch (error) {
       return sendProblem(request, reply, error);
     }

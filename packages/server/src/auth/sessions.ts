@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { ApiProblem } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { emailKey, type User } from '../store/users.js';
-import { createAuthenticator, sessionTooOld, type AuthenticateDeps } from './authenticate.js';
+import { sessionTooOld } from './authenticate.js';
+import type { JtiMatcher } from './jti-matcher.js';
 import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
-import type { IssuedToken } from './tokens.js';
+import type { IssuedToken, TokenService } from './tokens.js';
 
-// Login, refresh and logout as plain functions over a store: no HTTP in here, so the same rules
-// serve the routes, the CLI and the reusable plugin.
+// Login, refresh and logout as plain functions over a store: no HTTP in here. Refresh and logout
+// act on a user the authenticator (authenticate.ts) has already let through.
 
 export interface Credentials {
   readonly email: string;
@@ -23,32 +23,33 @@ export interface UserToken extends IssuedToken {
 export interface SessionService {
   /** Throws ApiProblem invalid_credentials (401) or login_throttled (429 with Retry-After). */
   login(credentials: Credentials): Promise<UserToken>;
-  /** Checks a token against the user's current jti; returns the user it belongs to. */
-  authenticate(token: string): Promise<User>;
   /** A new token for the same user and the same jti, with a later expiry. */
-  refresh(token: string): Promise<UserToken>;
+  refresh(user: User): UserToken;
   /** Spins a new jti: every token of the user, on every node, is refused from now on. */
-  logout(token: string): Promise<{ readonly userId: number }>;
+  logout(user: User): Promise<void>;
 }
 
-export interface SessionDeps extends AuthenticateDeps {
+export interface SessionDeps {
   readonly store: Pick<Store, 'users' | 'loginFailures'>;
   readonly passwords: PasswordHasher;
+  readonly tokens: TokenService;
+  readonly jtis: JtiMatcher;
+  /** How long one jti may live: a login past it spins a fresh one (authenticate.ts refuses its tokens). */
+  readonly sessionMaxAgeSeconds: number;
   /** Consecutive failed logins of one e-mail before it is throttled. */
   readonly loginMaxFailures: number;
-  readonly newJti?: () => string;
+  readonly now?: () => number;
 }
 
 export function createSessionService({
   store,
   passwords,
   tokens,
+  jtis,
   sessionMaxAgeSeconds,
   loginMaxFailures,
   now = Date.now,
-  newJti = randomUUID,
 }: SessionDeps): SessionService {
-  const authenticate = createAuthenticator({ store, tokens, sessionMaxAgeSeconds, now });
   // Password checks of each e-mail in flight on this process. The failure count is read before the
   // check and written after it, so without this, guesses sent at once would all be checked before
   // the first failure counted: 40 parallel guesses got 40 checks against a limit of 10.
@@ -89,15 +90,9 @@ export function createSessionService({
         else checking.set(key, left);
       }
     },
-    authenticate,
-    async refresh(token) {
-      const user = await authenticate(token);
-      return issue(user.id, user.jti);
-    },
-    async logout(token) {
-      const user = await authenticate(token);
-      await store.users.rotateJti(user.id, newJti());
-      return { userId: user.id };
+    refresh: (user) => issue(user.id, user.jti),
+    async logout(user) {
+      await jtis.spin(user.id);
     },
   };
 
@@ -114,11 +109,7 @@ export function createSessionService({
     if (passwords.needsRehash(user.passwordHash)) {
       await store.users.updatePasswordHash(user.id, await passwords.hash(password));
     }
-    if (tooOld(user)) {
-      const jti = newJti();
-      await store.users.rotateJti(user.id, jti);
-      return issue(user.id, jti);
-    }
+    if (tooOld(user)) return issue(user.id, await jtis.spin(user.id));
     return issue(user.id, user.jti);
   }
 }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { isBcryptHash } from '../auth/devise-bcrypt.js';
+import { randomJti } from '../auth/jti-matcher.js';
 import { UUID } from '../auth/tokens.js';
 import { emailKey, type ImportedUser, type User } from '../store/users.js';
 import { isEmailAddress } from './users.js';
@@ -33,7 +33,7 @@ export function missingColumns(columns: readonly string[]): string[] {
   return REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
 }
 
-export function mapDeviseRow(row: DeviseRow, newJti: () => string = randomUUID): MappedRow {
+export function mapDeviseRow(row: DeviseRow, newJti: () => string = randomJti): MappedRow {
   const id = parseId(row.id);
   if (id === undefined) return { ok: false, reason: `id ${JSON.stringify(row.id ?? null)} is not a positive integer` };
   const email = typeof row.email === 'string' ? row.email.trim() : '';

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createJtiMatcher, randomJti } from '../auth/jti-matcher.js';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { Store } from '../store/store.js';
@@ -62,7 +62,7 @@ export async function addUser(
   const address = checkEmail(email);
   await checkPassword(password, address, policy);
   try {
-    return viewUser(await store.users.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomUUID() }));
+    return viewUser(await store.users.createUser({ email: address, passwordHash: await hasher.hash(password), jti: randomJti() }));
   } catch (error) {
     if (error instanceof DuplicateEmailError) throw new CliError(error.message);
     throw error;
@@ -83,7 +83,7 @@ export async function changePassword(
 ): Promise<UserView> {
   const user = await existingUser(store, email);
   await checkPassword(password, user.email, policy);
-  await store.users.changePassword(user.id, await hasher.hash(password), randomUUID());
+  await store.users.changePassword(user.id, await hasher.hash(password), randomJti());
   return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
@@ -97,7 +97,7 @@ export async function setLocked(store: Pick<Store, 'users' | 'loginFailures'>, e
 
 export async function revokeSessions(store: Pick<Store, 'users'>, email: string): Promise<UserView> {
   const user = await existingUser(store, email);
-  await store.users.rotateJti(user.id, randomUUID());
+  await createJtiMatcher(store).spin(user.id);
   return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 

@@ -1,14 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
 import { emailKey } from '../store/users.js';
 import { requestAuditEvent } from './request-context.js';
-import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
+import { sessionUserOf, type SessionHook } from './session-hook.js';
 
 export const SESSION_PATH = '/v1/session';
 /** The methods SESSION_PATH answers: the Allow header of the 405 that any other gets (error-handler.ts). */
@@ -18,16 +18,11 @@ export const SESSION_METHODS = 'GET, HEAD, POST, DELETE';
 
 export interface SessionRoutesOptions {
   readonly sessions: SessionService;
+  /** The session hook (session-hook.ts) that GET and DELETE run, as pacerproAuth runs it for other apps. */
+  readonly requireSession: SessionHook;
   /** Whether POST is under the per-IP limit (registerIpRateLimit must have run). */
   readonly loginRateLimited: boolean;
   readonly audit: AuditTrail;
-}
-
-function tokenFrom(request: FastifyRequest): string {
-  const auth = parseAuthorization(request.headers.authorization);
-  if (auth.kind === 'missing') throw new ApiProblem('missing_token');
-  if (auth.kind === 'invalid') throw new ApiProblem('invalid_token');
-  return auth.token;
 }
 
 /**
@@ -47,7 +42,7 @@ function isoFormatter(): (date: Date) => string {
   };
 }
 
-export async function sessionRoutes(app: FastifyInstance, { sessions, loginRateLimited, audit }: SessionRoutesOptions) {
+export async function sessionRoutes(app: FastifyInstance, { sessions, requireSession, loginRateLimited, audit }: SessionRoutesOptions) {
   // Tokens must never sit in a shared or browser cache; errors are not worth caching either. Set
   // as the request arrives, so every answer has them, errors included.
   app.addHook('onRequest', (_request, reply, done) => {
@@ -84,15 +79,21 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, loginRateL
     }
   });
 
-  app.get(SESSION_PATH, { schema: { response: sessionResponse } }, async (request, reply) => {
-    const issued = await sessions.refresh(tokenFrom(request));
+  // The session hook runs as a preHandler, after the body is read: a DELETE with a bad body answers
+  // 400 or 415 whatever its token, as it always has. (HEAD, made by Fastify from GET, runs it too.)
+  app.decorateRequest('pacerproUser', null);
+  const authenticated = { preHandler: requireSession };
+
+  app.get(SESSION_PATH, { ...authenticated, schema: { response: sessionResponse } }, async (request, reply) => {
+    const issued = sessions.refresh(sessionUserOf(request));
     await audit.record(requestAuditEvent(request, 'session_refreshed', { userId: issued.userId }), request.log);
     return sendSession(reply, issued);
   });
 
-  app.delete(SESSION_PATH, { schema: { response: { 200: EmptySchema } } }, async (request) => {
-    const { userId } = await sessions.logout(tokenFrom(request));
-    await audit.record(requestAuditEvent(request, 'logged_out', { userId }), request.log);
+  app.delete(SESSION_PATH, { ...authenticated, schema: { response: { 200: EmptySchema } } }, async (request) => {
+    const user = sessionUserOf(request);
+    await sessions.logout(user);
+    await audit.record(requestAuditEvent(request, 'logged_out', { userId: user.id }), request.log);
     return {};
   });
 }
