@@ -121,8 +121,8 @@ function startHashThreads(script: string, concurrency: number, workerData: HashT
     workerData,
     // One queue and one bound for every kind of job. The first thread starts at once (the dummy
     // hash needs it), the others as jobs need them, and all are kept. Piscina replaces a lost
-    // thread only up to minThreads, and never for the jobs already waiting: with none, those jobs
-    // would wait for a thread that nothing starts.
+    // thread only to keep minThreads running, never for the jobs already waiting: with a minimum
+    // of none, those jobs would wait for a thread that nothing starts.
     maxThreads: concurrency,
     minThreads: 1,
     idleTimeout: Infinity,
@@ -133,8 +133,8 @@ function startHashThreads(script: string, concurrency: number, workerData: HashT
     execArgv: [], // the parent's flags (--eval, --cpu-prof, …) are not the thread's
     recordTiming: false,
   });
-  // Emitted for a thread that fails with no job on it: nothing waits for it, and the next job
-  // starts another thread.
+  // Emitted for a thread that fails with no job on it: nothing waits for it, and it is replaced
+  // like any lost thread.
   pool.on('error', () => {});
   return (name, job) =>
     pool.run(job, { name }).catch((error: unknown) => {
