@@ -1,11 +1,11 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAuditTrail } from './audit/audit-trail.js';
-import { hashConcurrencyOf, queuePasswordHasher } from './auth/hash-queue.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { hashConcurrencyOf } from './auth/hash-queue.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
-import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher, HASH_OPERATIONS, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -23,7 +23,7 @@ import { requestAuditEvent } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { timePasswordHasher, timeStore } from './metrics/timed.js';
+import { observerByOperation, timeStore } from './metrics/timed.js';
 import type { Store } from './store/store.js';
 import { readTlsFiles } from './tls.js';
 
@@ -32,6 +32,7 @@ export interface AppDeps {
   /** Milliseconds since the epoch; injectable so tests see tokens expire without sleeping. */
   readonly now?: () => number;
   readonly logger?: FastifyBaseLogger;
+  /** Used as it is: its own queue and timing; by default one is made with the config's concurrency, timed in `metrics`. */
   readonly passwords?: PasswordHasher;
   /** The app's Prometheus metrics; given by the caller that serves them on another port. */
   readonly metrics?: Metrics;
@@ -64,12 +65,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     leewaySeconds: config.jwtLeewaySeconds,
     now,
   });
-  // Timed inside the queue: the histogram shows the hash's own cost, not the wait for a turn.
-  const hashConcurrency = hashConcurrencyOf(config);
-  const hasher =
+  // The hasher reports each hash's own time, not its wait for a turn; a hasher given in deps is used as it is.
+  const observeHash = observerByOperation(metrics.passwordHashDuration, HASH_OPERATIONS);
+  const passwords =
     deps.passwords ??
-    (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper, threads: hashConcurrency }));
-  const passwords = queuePasswordHasher(timePasswordHasher(hasher, metrics), hashConcurrency);
+    (await createPasswordHasher(argon2ParamsFrom(config), {
+      devisePepper: config.devisePepper,
+      concurrency: hashConcurrencyOf(config),
+      observe: observeHash,
+    }));
   const jtis = createJtiMatcher(store);
   const sessions = createSessionService({
     store,

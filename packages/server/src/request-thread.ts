@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
-// A thread of our own that answers requests (the SQLite audit writer, the password hashers): each
+// A thread of our own that answers requests (the SQLite audit writer): each
 // message goes out with an id, and the thread replies { id, result } or { id, error: { message,
 // code? } }. The thread keeps the process alive only while a request waits for its reply, so a CLI
 // run ends when its work does. If the thread fails or exits, every request still waiting is

@@ -1,27 +1,51 @@
-// A password-hashing thread (started by src/auth/hash-threads.ts): argon2id hashes, argon2id
-// verifications and verifications of bcrypt hashes imported from Devise, one at a time, with the
-// bindings' synchronous calls. Plain JavaScript beside the compiled code, like the audit writer:
-// the same file serves the sources (tsx) and dist/.
+// @ts-check
+// A password-hashing thread (started by src/auth/passwords.ts through Piscina): argon2id hashes,
+// argon2id verifications and verifications of bcrypt hashes imported from Devise, one at a time,
+// with the bindings' synchronous calls. Plain JavaScript beside the compiled code, like the audit
+// writer: the same file serves the sources (tsx) and dist/. Its exports are checked against
+// src/auth/hash-thread-protocol.ts.
 import { hashSync, verifySync } from '@node-rs/argon2';
 import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
-import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { workerData } from 'node:worker_threads';
 
-const { options } = workerData; // the argon2id parameters of new hashes
+/** @typedef {import('../src/auth/hash-thread-protocol.js').HashThread} HashThread */
+/** @typedef {import('../src/auth/hash-thread-protocol.js').HashThreadData} HashThreadData */
 
-const work = {
-  hash: ({ password }) => hashSync(password, options),
-  verify: ({ password, hash }) => verifySync(hash, password),
-  'verify-bcrypt': ({ password, hash }) => bcryptVerifySync(password, hash),
+const { options } = /** @type {HashThreadData} */ (workerData);
+
+/**
+ * @template T
+ * @param {() => T} work
+ * @returns {import('../src/auth/hash-thread-protocol.js').Timed<T>}
+ */
+function timed(work) {
+  const start = performance.now();
+  try {
+    const result = work();
+    return { result, seconds: (performance.now() - start) / 1000 };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error), seconds: (performance.now() - start) / 1000 };
+  }
+}
+
+/**
+ * A stored hash the binding cannot read matches nothing.
+ * @param {() => boolean} check
+ */
+const matchesOrFalse = (check) => {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
 };
 
-// Requests and replies as src/request-thread.ts has them: { id, result } or { id, error }.
-parentPort.on('message', (job) => {
-  let answer;
-  try {
-    answer = { id: job.id, result: work[job.kind](job) };
-  } catch (error) {
-    // A stored hash the binding cannot read matches nothing; a hash that cannot be made is an error.
-    answer = job.kind === 'hash' ? { id: job.id, error: { message: error instanceof Error ? error.message : String(error) } } : { id: job.id, result: false };
-  }
-  parentPort.postMessage(answer);
-});
+/** @satisfies {HashThread} */
+const thread = {
+  hash: ({ password }) => timed(() => hashSync(password, options)),
+  verify: ({ passwordHash, password }) => timed(() => matchesOrFalse(() => verifySync(passwordHash, password))),
+  verifyBcrypt: ({ passwordHash, password }) => timed(() => matchesOrFalse(() => bcryptVerifySync(password, passwordHash))),
+};
+
+export const { hash, verify, verifyBcrypt } = thread;

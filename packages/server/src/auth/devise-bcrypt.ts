@@ -1,6 +1,6 @@
 // Password hashes imported from Devise are bcrypt. Devise (Devise::Encryptor) appends its
 // `config.pepper` to the password before hashing, so verification must do the same. They are only
-// verified (on the hashing threads, hash-threads.ts), never written: a successful login replaces
+// verified (on the hashing threads, passwords.ts), never written: a successful login replaces
 // them with argon2id.
 
 // $2y$ (PHP's name) is the same algorithm as $2a$/$2b$; Ruby's bcrypt writes $2a$.

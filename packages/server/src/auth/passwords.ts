@@ -1,10 +1,29 @@
 import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import { deviseBcryptInput, isBcryptHash } from './devise-bcrypt.js';
-import { startHashThreads } from './hash-threads.js';
+import type { HashThread, HashThreadData, Timed } from './hash-thread-protocol.js';
 
-// Password hashing with argon2id, on threads of our own (hash-threads.ts), so a login never blocks
-// the event loop that serves refreshes.
+// Password hashing with argon2id, so a login never blocks the event loop that serves refreshes.
+// This one unit owns the queue, the threads, the timing and the messages to the threads.
+//
+// The bound: at most `concurrency` hashes run at once; further logins wait their turn, in order.
+// Without it a login flood starts every hash at once: each holds 19 MiB or more while the cores
+// time-slice between them, so every login slows down together and memory grows with the flood.
+//
+// The threads are our own (workers/password-hasher.js, a Piscina pool), one hash at a time each,
+// not libuv's pool through the bindings' async calls. Measured under a login flood
+// (bench/NOTES.md): on libuv's pool each hash went to whichever of its four threads woke first,
+// and the kernel often woke that thread on the event loop's core, where one preempted the other:
+// the event loop stalled on one login in ten, and the hash waited for a core part of its time. A
+// thread that stays ours keeps its core and its warm memory, and logins went faster.
+//
+// A thread starts when a hash first needs it, so a CLI run that hashes once starts one; an idle
+// thread never keeps the process alive, so that run ends when its work does. A thread that dies
+// fails only the job it was doing; another takes its place for the jobs waiting.
+
+const SCRIPT = fileURLToPath(new URL('../../workers/password-hasher.js', import.meta.url));
 
 export interface Argon2Params {
   /** KiB */
@@ -31,6 +50,12 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
 }
 
+export const HASH_OPERATIONS = ['hash', 'verify', 'verifyDummy'] as const;
+export type HashOperation = (typeof HASH_OPERATIONS)[number];
+
+/** Told the thread's own time for each hash or verification (never the wait for a turn), e.g. for metrics. */
+export type HashObserver = (operation: HashOperation, seconds: number) => void;
+
 const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
 /** The argon2id parameters a Config asks for (never below OWASP's minimum: config.ts bounds them). */
@@ -45,34 +70,79 @@ export function argon2ParamsFrom(config: {
 export interface HasherOptions {
   /** Devise's `config.pepper`, needed to verify bcrypt hashes imported from Devise. */
   readonly devisePepper?: string | undefined;
-  /** Hashes run at once, each on a thread of its own (default 1). */
-  readonly threads?: number;
+  /** Hashes run at once, each on a thread of its own (default 1); more wait their turn, first come, first served. */
+  readonly concurrency?: number;
+  readonly observe?: HashObserver | undefined;
+  /** The threads' script; tests give a stand-in. */
+  readonly script?: string;
 }
 
 export async function createPasswordHasher(
   params: Argon2Params = OWASP_ARGON2ID,
-  { devisePepper, threads = 1 }: HasherOptions = {},
+  { devisePepper, concurrency = 1, observe, script = SCRIPT }: HasherOptions = {},
 ): Promise<PasswordHasher> {
-  const hashing = startHashThreads({ threads, options: { algorithm: Algorithm.Argon2id, ...params } });
-  const hashPassword = (password: string) => hashing.hash(password);
-  const verifyPassword = (passwordHash: string, password: string) =>
-    isBcryptHash(passwordHash)
-      ? hashing.verifyBcrypt(passwordHash, deviseBcryptInput(password, devisePepper))
-      : hashing.verify(passwordHash, password);
-  // Made once per process with the same parameters, so it costs exactly what a real hash costs.
-  const dummyHash = await hashPassword(randomBytes(32).toString('base64'));
+  const threads = startHashThreads(script, concurrency, { options: { algorithm: Algorithm.Argon2id, ...params } });
+  const observed = <T>(operation: HashOperation, reply: Timed<T>): T => {
+    observe?.(operation, reply.seconds);
+    return resultOf(reply);
+  };
+  const verifyAs = async (operation: HashOperation, passwordHash: string, password: string) =>
+    observed(
+      operation,
+      isBcryptHash(passwordHash)
+        ? await threads('verifyBcrypt', { passwordHash, password: deviseBcryptInput(password, devisePepper) })
+        : await threads('verify', { passwordHash, password }),
+    );
+  // Made once per process with the same parameters, so it costs exactly what a real hash costs;
+  // not observed: it is no login's hash.
+  const dummyHash = resultOf(await threads('hash', { password: randomBytes(32).toString('base64') }));
 
   return {
-    hash: hashPassword,
-    verify: verifyPassword,
+    hash: async (password) => observed('hash', await threads('hash', { password })),
+    verify: (passwordHash, password) => verifyAs('verify', passwordHash, password),
     needsRehash(passwordHash) {
       const m = ARGON2ID_PHC.exec(passwordHash);
       if (!m) return true;
       return Number(m[1]) < params.memoryCost || Number(m[2]) < params.timeCost || Number(m[3]) < params.parallelism;
     },
     async verifyDummy(password) {
-      await verifyPassword(dummyHash, password);
+      await verifyAs('verifyDummy', dummyHash, password);
       return false;
     },
   };
+}
+
+/** Runs a job on the thread export it names; rejects only when the thread running it is lost. */
+type HashThreads = <N extends keyof HashThread>(name: N, job: Parameters<HashThread[N]>[0]) => Promise<ReturnType<HashThread[N]>>;
+
+function startHashThreads(script: string, concurrency: number, workerData: HashThreadData): HashThreads {
+  const pool = new Piscina({
+    filename: script,
+    workerData,
+    // One queue and one bound for every kind of job. The first thread starts at once (the dummy
+    // hash needs it), the others as jobs need them, and all are kept. Piscina replaces a lost
+    // thread only to keep minThreads running, never for the jobs already waiting: with a minimum
+    // of none, those jobs would wait for a thread that nothing starts.
+    maxThreads: concurrency,
+    minThreads: 1,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: 1,
+    // A job that finds no free thread keeps its place at the head of the queue (by default it
+    // goes to the back, and jobs that came later overtake it).
+    stricterFIFO: true,
+    execArgv: [], // the parent's flags (--eval, --cpu-prof, …) are not the thread's
+    recordTiming: false,
+  });
+  // Emitted for a thread that fails with no job on it: nothing waits for it, and it is replaced
+  // like any lost thread.
+  pool.on('error', () => {});
+  return (name, job) =>
+    pool.run(job, { name }).catch((error: unknown) => {
+      throw new Error(`the password-hashing thread was lost: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
+}
+
+function resultOf<T>(reply: Timed<T>): T {
+  if ('error' in reply) throw new Error(`the password could not be hashed: ${reply.error}`);
+  return reply.result;
 }

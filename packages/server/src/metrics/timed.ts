@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import type { PasswordHasher } from '../auth/passwords.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import type { SeriesHistogram } from './series-histogram.js';
 
-// Decorators that time the slow dependencies (password hashing, the database) without either
-// of them knowing about metrics. The histogram series of each method is made once, here, not on
-// every call.
+// Timing for the slow dependencies (password hashing, the database) without either of them
+// knowing about metrics: a decorator for the store, an observer for the password hasher (which
+// times its own threads). The histogram series of each operation is made once, here, not on every
+// call, and is listed from the start.
 
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
 
@@ -35,8 +35,10 @@ function timeMethods<T extends object>(target: T, names: readonly (keyof T & str
   return { ...target, ...timed };
 }
 
-export function timePasswordHasher(hasher: PasswordHasher, metrics: Metrics): PasswordHasher {
-  return timeMethods(hasher, ['hash', 'verify', 'verifyDummy'], observerFor(metrics.passwordHashDuration));
+/** Observes a duration in the histogram, labelled by its operation, one of `operations`. */
+export function observerByOperation<O extends string>(histogram: SeriesHistogram, operations: readonly O[]): (operation: O, seconds: number) => void {
+  const series = new Map(operations.map((operation) => [operation, histogram.series({ operation })]));
+  return (operation, seconds) => histogram.observe(series.get(operation)!, seconds);
 }
 
 /** The names of an object's methods: every member of a store part is one. */

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Registry, type Metric } from 'prom-client';
-import type { PasswordHasher } from '../../src/auth/passwords.js';
+import { HASH_OPERATIONS } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { SeriesHistogram } from '../../src/metrics/series-histogram.js';
-import { timePasswordHasher, timeStore } from '../../src/metrics/timed.js';
+import { observerByOperation, timeStore } from '../../src/metrics/timed.js';
 import { startServer } from '../../src/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { DuplicateEmailError } from '../../src/store/store-errors.js';
 import { call, login, startTestServer, tempDir } from '../support/harness.js';
 import { parsePrometheus, valueOf, type Sample } from '../support/prometheus.js';
 
@@ -23,8 +24,9 @@ async function scrape(url: string): Promise<Sample[]> {
 }
 
 test('counts requests, logins by outcome, and times hashing and the database', async () => {
-  // A limit of 2 logins a minute: the third answers 429, a throttled login.
-  const server = await startTestServer({ env: { PACERPRO_IP_LOGIN_LIMIT: '2' } });
+  // A limit of 2 logins a minute: the third answers 429, a throttled login. The app's own hasher,
+  // as `serve` has it, reports to the app's metrics.
+  const server = await startTestServer({ env: { PACERPRO_IP_LOGIN_LIMIT: '2' }, appHasher: true });
   try {
     await server.addUser('alice@example.com');
     const { json } = await login(server.url);
@@ -127,27 +129,36 @@ test('SeriesHistogram: buckets count values up to and including their bound, cum
   assert.equal(valueOf(parsePrometheus(await registry.metrics()), 'work_seconds_count', x), 0);
 });
 
-test('the timers observe every call, failed ones too, and hand back its own result or error', async () => {
-  const metrics = createMetrics();
-  const broken = new Error('no such hash');
-  // A hasher whose calls resolve, reject, and throw before returning a promise.
-  const hasher: PasswordHasher = {
-    hash: async (password) => `hashed:${password}`,
-    verify: () => Promise.reject(broken),
-    verifyDummy: () => {
-      throw broken;
-    },
-    needsRehash: () => false,
-  };
-  const timed = timePasswordHasher(hasher, metrics);
-  assert.equal(await timed.hash('pw'), 'hashed:pw');
-  await assert.rejects(timed.verify('h', 'pw'), (error) => error === broken);
-  await assert.rejects(timed.verifyDummy('pw'), (error) => error === broken);
-  assert.equal(timed.needsRehash('h'), false);
+test('the store timer observes every call, failed ones too, and hands back its own result or error', async () => {
+  const temp = tempDir();
+  const real = openSqliteStore(join(temp.dir, 'timed.db'));
+  const broken = new Error('no connection');
+  try {
+    const metrics = createMetrics();
+    // A real store, except that listUsers throws before returning a promise.
+    const timed = timeStore(
+      {
+        ...real,
+        users: {
+          ...real.users,
+          listUsers: () => {
+            throw broken;
+          },
+        },
+      },
+      metrics,
+    );
+    const user = { email: 'alice@example.com', passwordHash: 'h', jti: 'j' };
+    assert.equal((await timed.users.createUser(user)).email, 'alice@example.com');
+    await assert.rejects(timed.users.createUser(user), (error) => error instanceof DuplicateEmailError);
+    await assert.rejects(timed.users.listUsers(), (error) => error === broken);
 
-  const samples = parsePrometheus(await metrics.registry.metrics());
-  for (const operation of ['hash', 'verify', 'verifyDummy']) {
-    assert.equal(valueOf(samples, 'pacerpro_password_hash_duration_seconds_count', { operation }), 1, operation);
+    const samples = parsePrometheus(await metrics.registry.metrics());
+    assert.equal(valueOf(samples, 'pacerpro_db_query_duration_seconds_count', { operation: 'createUser' }), 2);
+    assert.equal(valueOf(samples, 'pacerpro_db_query_duration_seconds_count', { operation: 'listUsers' }), 1);
+  } finally {
+    await real.close();
+    temp.remove();
   }
 });
 
@@ -196,4 +207,21 @@ test('a store method timed under a new operation label, or not timed, fails: ope
     await store.close();
     temp.remove();
   }
+});
+
+test('the password-hash observer: one series per operation, listed from the start', async () => {
+  const metrics = createMetrics();
+  const observe = observerByOperation(metrics.passwordHashDuration, HASH_OPERATIONS);
+  const before = parsePrometheus(await metrics.registry.metrics());
+  for (const operation of ['hash', 'verify', 'verifyDummy']) {
+    assert.equal(valueOf(before, 'pacerpro_password_hash_duration_seconds_count', { operation }), 0, operation);
+  }
+  observe('verify', 0.02);
+  observe('verify', 0.03);
+  observe('hash', 0.04);
+  const after = parsePrometheus(await metrics.registry.metrics());
+  assert.equal(valueOf(after, 'pacerpro_password_hash_duration_seconds_count', { operation: 'verify' }), 2);
+  assert.ok(Math.abs(valueOf(after, 'pacerpro_password_hash_duration_seconds_sum', { operation: 'verify' })! - 0.05) < 1e-9);
+  assert.equal(valueOf(after, 'pacerpro_password_hash_duration_seconds_count', { operation: 'hash' }), 1);
+  assert.equal(valueOf(after, 'pacerpro_password_hash_duration_seconds_count', { operation: 'verifyDummy' }), 0);
 });

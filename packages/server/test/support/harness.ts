@@ -40,6 +40,8 @@ export interface TestServerOptions {
   readonly databasePath?: string;
   /** Wraps the shared hasher, e.g. to count verifications. */
   readonly passwords?: (hasher: PasswordHasher) => PasswordHasher;
+  /** The app makes its own hasher, timed in its metrics, as `serve` does (one more dummy hash); else it shares one. */
+  readonly appHasher?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -50,8 +52,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // The store stamps jti and user times with the same clock the app reads.
   const store = openSqliteStore(config.databaseUrl, options.now ? { now: options.now } : {});
   const hasher = await sharedHasher();
-  const passwords = options.passwords ? options.passwords(hasher) : hasher;
-  const app = await buildApp(config, { store, passwords, ...(options.now ? { now: options.now } : {}) });
+  const passwords = options.appHasher ? undefined : options.passwords ? options.passwords(hasher) : hasher;
+  const app = await buildApp(config, { store, ...(passwords ? { passwords } : {}), ...(options.now ? { now: options.now } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
