@@ -2,6 +2,7 @@ import pg from 'pg';
 import { ConfigError } from '../config.js';
 import { createBatchLoader } from './batch-loader.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
+import { postgresUrlProblem } from './postgres-url.js';
 import {
   DuplicateEmailError,
   StoreUnavailableError,
@@ -52,7 +53,6 @@ const { Pool, Client, DatabaseError } = pg;
 // Past the server-side statement timeout, the client gives up on its own: when the network is cut,
 // not even the server's cancellation can arrive. The margin lets the server's cleaner error win.
 const CLIENT_TIMEOUT_MARGIN_MS = 500;
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // SQLSTATE classes that mean "not now" rather than "wrong": connection exception (08),
 // insufficient resources (53, e.g. too many connections), operator intervention (57: statement
 // timeout, shutdown, cannot connect now).
@@ -82,17 +82,11 @@ export interface PostgresTarget {
 
 /** Reads a postgres:// URL, taking out `?schema=NAME` (pg itself only knows `options=-c search_path=`). */
 export function parsePostgresUrl(databaseUrl: string): PostgresTarget {
+  const problem = postgresUrlProblem(databaseUrl);
+  if (problem !== undefined) throw new ConfigError(`DATABASE_URL ${problem}`);
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
-  if (schema !== undefined) {
-    if (!SCHEMA_NAME.test(schema)) {
-      throw new ConfigError(`DATABASE_URL ?schema=${schema} is not valid: expected a lower-case name like pacerpro_auth.`);
-    }
-    if (url.searchParams.has('options')) {
-      throw new ConfigError('DATABASE_URL has both ?schema= and ?options=: give the schema in one of them only.');
-    }
-    url.searchParams.delete('schema');
-  }
+  url.searchParams.delete('schema');
   return { connectionString: url.toString(), schema, display: `${url.host}${url.pathname}` };
 }
 
