@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { createAuditTrail } from './audit/audit-trail.js';
-import { hashConcurrencyOf, queuePasswordHasher } from './auth/hash-queue.js';
+import { queuePasswordHasher } from './auth/hash-queue.js';
 import { argon2ParamsFrom, createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
@@ -67,11 +67,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now,
   });
   // Timed inside the queue: the histogram shows the hash's own cost, not the wait for a turn.
-  const hashConcurrency = hashConcurrencyOf(config);
   const hasher =
     deps.passwords ??
-    (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper, threads: hashConcurrency }));
-  const passwords = queuePasswordHasher(timePasswordHasher(hasher, metrics), hashConcurrency);
+    (await createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper, threads: config.hashConcurrency }));
+  const passwords = queuePasswordHasher(timePasswordHasher(hasher, metrics), config.hashConcurrency);
   const sessions = createSessionService({
     store,
     passwords,

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { createLimiter, hashConcurrencyOf, queuePasswordHasher } from '../../src/auth/hash-queue.js';
+import { createLimiter, queuePasswordHasher } from '../../src/auth/hash-queue.js';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
 
 // The bound in front of password hashing: at most N at once, the others wait in arrival order,
 // a failed hash frees its slot. Behaviour only: how fast logins go is the benchmark's business.
@@ -78,29 +76,4 @@ test('the queued hasher bounds hash, verify and verifyDummy together; needsRehas
   assert.deepEqual(all, [true, false, '$argon2id$hash', true, false]);
   assert.equal(most, 2);
   assert.equal(queued.needsRehash('old'), true);
-});
-
-test('hashing concurrency: the setting, else a worker\'s share of the cores less one, at most three', () => {
-  assert.equal(hashConcurrencyOf({ hashConcurrency: 6, workers: 4 }, 8), 6);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 2), 1, 'a core stays free for the event loop');
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 4), 3);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 8), 3, 'at most three by default');
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 2 }, 8), 3);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 4 }, 8), 1);
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 16 }, 8), 1, 'never below one');
-  assert.equal(hashConcurrencyOf({ hashConcurrency: undefined, workers: 1 }, 1), 1);
-});
-
-test('PACERPRO_HASH_CONCURRENCY and PACERPRO_WORKERS (auto: one per core)', () => {
-  assert.equal(loadConfig({}).hashConcurrency, undefined);
-  assert.equal(loadConfig({}).workers, 1);
-  assert.equal(loadConfig({ PACERPRO_HASH_CONCURRENCY: '3' }).hashConcurrency, 3);
-  assert.equal(loadConfig({ PACERPRO_WORKERS: 'auto' }).workers, availableParallelism());
-  assert.equal(loadConfig({}, { workers: '2' }).workers, 2);
-  for (const [env, message] of [
-    [{ PACERPRO_HASH_CONCURRENCY: '0' }, 'PACERPRO_HASH_CONCURRENCY="0" is not valid: expected an integer from 1 to 256.'],
-    [{ PACERPRO_WORKERS: 'many' }, 'PACERPRO_WORKERS="many" is not valid: expected an integer from 1 to 256, or auto.'],
-  ] as const) {
-    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message);
-  }
 });
