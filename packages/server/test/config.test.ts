@@ -153,6 +153,11 @@ test('loadConfig and the store refuse the same postgres URLs, for the same reaso
   }
 });
 
+test('a postgres URL without ?schema= reaches pg as given, not re-encoded', () => {
+  const url = 'postgres://u:p%40ss@db:5432/app?options=-c%20statement_timeout%3D5s&application_name=a%20b';
+  assert.equal(parsePostgresUrl(url).connectionString, url);
+});
+
 test('a postgres URL that is no URL fails loadConfig without echoing its password', () => {
   assert.throws(
     () => loadConfig({ DATABASE_URL: 'postgres://pacerpro:hunter2@db.internal:99999/app' }),

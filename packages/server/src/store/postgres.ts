@@ -86,7 +86,7 @@ export function parsePostgresUrl(databaseUrl: string): PostgresTarget {
   if (problem !== undefined) throw new ConfigError(`DATABASE_URL ${problem}`);
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
-  url.searchParams.delete('schema');
+  if (schema !== undefined) url.searchParams.delete('schema'); // deleting re-encodes the whole query
   return { connectionString: url.toString(), schema, display: `${url.host}${url.pathname}` };
 }
 
