@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashConcurrencyOf } from '../src/auth/hash-queue.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../src/auth/passwords.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/store/open-store.js';
@@ -48,7 +47,7 @@ const nodeOptions = [START_FLAGS, options.nodeOptions].filter(Boolean).join(' ')
 // tuned configuration.
 const defaults = loadConfig(options.serverEnv);
 const argon2 = argon2ParamsFrom(defaults);
-const hashConcurrency = hashConcurrencyOf(defaults);
+const hashConcurrency = defaults.hashConcurrency;
 const cores = availableParallelism();
 
 const temp = mkdtempSync(join(tmpdir(), 'pacerpro-bench-'));

@@ -2,7 +2,6 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAuditTrail } from './audit/audit-trail.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import { hashConcurrencyOf } from './auth/hash-queue.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { argon2ParamsFrom, createPasswordHasher, HASH_OPERATIONS, type PasswordHasher } from './auth/passwords.js';
@@ -71,7 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps.passwords ??
     (await createPasswordHasher(argon2ParamsFrom(config), {
       devisePepper: config.devisePepper,
-      concurrency: hashConcurrencyOf(config),
+      concurrency: config.hashConcurrency,
       observe: observeHash,
     }));
   const jtis = createJtiMatcher(store);

@@ -1,82 +1,77 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { isPostgresUrl, postgresUrlProblem } from './store/postgres-url.js';
 
-// Every setting is declared once, here, as data: its environment variable, its flag, its default,
-// its accepted form. loadConfig() turns the environment plus flags into one frozen Config; nothing
-// else in the server reads process.env, so a bad value fails at start-up, never at request time.
+// Every setting is declared once, here, as one row of data: its environment variable, its flag, its
+// default, its accepted form, its parser. The Config type is derived from the rows, and
+// docs/configuration.md is generated from them (npm run docs). loadConfig() turns the environment
+// plus flags into one frozen Config, every default computed; nothing else in the server reads
+// process.env, so a bad value fails at start-up, never at request time.
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface Config {
-  readonly port: number;
-  readonly host: string;
-  /** PEM certificate and key files: with both, the server speaks HTTPS. */
-  readonly tlsCertPath: string | undefined;
-  readonly tlsKeyPath: string | undefined;
-  /** Serve /metrics on this port instead of the API's; undefined keeps it on the API's port. */
-  readonly metricsPort: number | undefined;
-  /** A SQLite file path (or `:memory:`), or a postgres:// URL. */
-  readonly databaseUrl: string;
-  /** The HS256 secret; undefined means "generate one at first start and keep it in the database". */
-  readonly jwtSecret: string | undefined;
-  readonly jwtTtlSeconds: number;
-  readonly logLevel: LogLevel;
-  /** Origins allowed by CORS; empty means no CORS headers at all. */
-  readonly corsOrigins: readonly string[];
-  readonly bodyLimitBytes: number;
-  /** How long a SQLite write waits for another process's lock before giving up. */
-  readonly sqliteBusyTimeoutMs: number;
-  /** PostgreSQL only: connections each node keeps at most. */
-  readonly dbPoolSize: number;
-  /** PostgreSQL only: a statement running longer is cancelled and the request answers 503. */
-  readonly dbStatementTimeoutMs: number;
-  /** PostgreSQL only: how long to wait for a connection (new, or free in the pool) before answering 503. */
-  readonly dbConnectTimeoutMs: number;
-  /** Devise's `config.pepper`, appended to the password before bcrypt, for imported Devise hashes. */
-  readonly devisePepper: string | undefined;
-  /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
-  readonly jwtLeewaySeconds: number;
-  /** How long one jti may be refreshed before its owner must log in again. */
-  readonly sessionMaxAgeSeconds: number;
-  readonly passwordMinLength: number;
-  /** Consecutive failed logins of one e-mail before it is throttled. */
-  readonly loginMaxFailures: number;
-  /** Login attempts one client IP may make per minute; 0 turns the limit off. */
-  readonly ipLoginLimitPerMinute: number;
-  /** Shares the per-IP counters across nodes; undefined keeps them in memory. */
-  readonly redisUrl: string | undefined;
-  /** Which proxies may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
-  readonly trustProxy: false | number | readonly string[];
-  readonly argon2MemoryKib: number;
-  readonly argon2Iterations: number;
-  readonly argon2Parallelism: number;
-  /** Audit events older than this are deleted. */
-  readonly auditRetentionSeconds: number;
-  /** How often queued audit events are written; 0 writes each before the request answers. */
-  readonly auditFlushMs: number;
-  /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
-  readonly workers: number;
-  /** Password hashes one process runs at once; undefined: a worker's share of the cores less one (hash-queue.ts). */
-  readonly hashConcurrency: number | undefined;
-}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false };
+/** What defaults (and `auto`) depend on besides the settings; injectable, so tests need no particular machine. */
+export interface Machine {
+  /** Cores this process may use, as os.availableParallelism() counts them. */
+  readonly cores: number;
+}
 
-interface Setting<K extends keyof Config> {
+/** A refusal may say itself what is wrong, when echoing the value would not help or would leak (a URL's password). */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem?: string };
+
+export type Parser<T> = (raw: string, machine: Machine) => Parsed<T>;
+
+/** A default worked out by loadConfig, from the machine and the settings read before it. */
+export class ComputedDefault<T, Earlier> {
+  constructor(
+    /** How docs/configuration.md writes it. */
+    readonly shown: string,
+    readonly compute: (earlier: Earlier, machine: Machine) => T,
+  ) {}
+}
+
+export interface Setting<K extends string, T, D> {
+  /** The field of Config. */
   readonly key: K;
   readonly env: string;
   readonly flag: string;
+  /** One line of `serve --help`; it also starts the docs' meaning column. */
   readonly describe: string;
-  /** What a valid value looks like; shown when a value is refused. */
+  /** More for the docs' meaning column (Markdown), past what fits on a line of --help. */
+  readonly details?: string;
+  /** What a valid value looks like; shown when a value is refused, and in the docs. */
   readonly accepted: string;
-  readonly defaultValue: Config[K];
-  parse(raw: string): Parsed<Config[K]>;
+  /** The value when the setting is not given: a constant (undefined: unset), or a ComputedDefault. */
+  readonly defaultValue: D;
+  /** How the docs write a constant default whose value reads badly (2592000 for 30d); it must parse to defaultValue. */
+  readonly defaultShown?: string;
+  readonly parse: Parser<T>;
   /** Never echoed back, not even when refused: only its length is shown. */
   readonly secret?: boolean;
+}
+
+export type AnySetting = Setting<string, unknown, unknown>;
+
+/** What a row puts in Config: what its parser gives, or its default (undefined, when it is unset). */
+type ValueOf<S> =
+  S extends Setting<string, infer T, infer D> ? T | (D extends ComputedDefault<infer C, never> ? C : D extends T ? never : D) : never;
+
+/** One readonly field per row, named by its key. */
+type ConfigOf<Table extends readonly AnySetting[]> = { readonly [S in Table[number] as S['key']]: ValueOf<S> };
+
+/**
+ * One row, returned as given: the call is there so TypeScript infers the row's key, value and
+ * default types, and refuses a default that is not a value of the setting.
+ */
+function setting<K extends string, T, const D extends NoInfer<T> | undefined | ComputedDefault<NoInfer<T>, never>>(
+  row: Setting<K, T, D>,
+): Setting<K, T, D> {
+  return row;
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -88,6 +83,10 @@ function integer(min: number, max: number) {
     const n = Number(raw.trim());
     return Number.isSafeInteger(n) && n >= min && n <= max ? ok(n) : refused;
   };
+}
+
+function nonEmpty(raw: string): Parsed<string> {
+  return raw.trim() !== '' ? ok(raw.trim()) : refused;
 }
 
 function originList(raw: string): Parsed<readonly string[]> {
@@ -123,227 +122,328 @@ function duration(minSeconds: number, maxSeconds: number) {
   };
 }
 
-const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
-const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or CIDR as Fastify's proxy-addr takes it: anything else would only fail when the app is built. */
+function isAddressRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) return false;
+  const bits = prefix === undefined ? 0 : Number(prefix);
+  if (/^[\d.]+$/.test(address)) return isIPv4(address) && bits <= 32;
+  return /^[0-9a-f:]+$/.test(address) && isIPv6(address) && bits <= 128;
+}
 
 function trustProxy(raw: string): Parsed<false | number | readonly string[]> {
   const value = raw.trim().toLowerCase();
   if (value === 'false' || value === 'none') return ok(false);
   if (/^\d+$/.test(value)) return Number(value) <= 10 ? ok(Number(value)) : refused;
   const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const valid = entries.length > 0 && entries.every((e) => NAMED_RANGES.has(e) || IPV4_CIDR.test(e) || (e.includes(':') && IPV6_CIDR.test(e)));
+  const valid = entries.length > 0 && entries.every((e) => NAMED_RANGES.has(e) || isAddressRange(e));
   return valid ? ok(entries) : refused;
+}
+
+function databaseUrl(raw: string): Parsed<string> {
+  const value = raw.trim();
+  if (value === '') return refused;
+  const problem = isPostgresUrl(value) ? postgresUrlProblem(value) : undefined;
+  return problem === undefined ? ok(value) : { ok: false, problem };
+}
+
+function redisUrl(raw: string): Parsed<string> {
+  const value = raw.trim();
+  if (!/^rediss?:\/\/\S+$/.test(value)) return refused;
+  try {
+    new URL(value); // a port out of range, say, would otherwise only show as "Redis unreachable" warnings
+  } catch {
+    return refused;
+  }
+  return ok(value);
+}
+
+/** The default's ceiling: each hash in flight holds 19 MiB or more, and each hashing thread ~7 MiB. */
+const MAX_DEFAULT_HASH_CONCURRENCY = 3;
+
+/** The default bound on hashes in flight: see the hashConcurrency row. */
+export function defaultHashConcurrency(cores: number, workers: number): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_HASH_CONCURRENCY, Math.floor(cores / workers) - 1));
 }
 
 const MIN_SECRET_BYTES = 32;
 
-function settingsTable() {
-  return [
-    {
-      key: 'port', env: 'PORT', flag: 'port', describe: 'TCP port to listen on',
-      accepted: 'an integer from 0 to 65535', defaultValue: 3000, parse: integer(0, 65535),
-    } satisfies Setting<'port'>,
-    {
-      key: 'host', env: 'HOST', flag: 'host', describe: 'address to listen on',
-      accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0', defaultValue: '127.0.0.1',
-      parse: (raw: string) => (/^[\w.:\-[\]]+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
-    } satisfies Setting<'host'>,
-    {
-      key: 'tlsCertPath', env: 'PACERPRO_TLS_CERT', flag: 'tls-cert',
-      describe: 'PEM certificate file (with --tls-key): serve HTTPS',
-      accepted: 'the path of a PEM certificate file, e.g. /etc/pacerpro/tls/cert.pem', defaultValue: undefined,
-      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
-    } satisfies Setting<'tlsCertPath'>,
-    {
-      key: 'tlsKeyPath', env: 'PACERPRO_TLS_KEY', flag: 'tls-key',
-      describe: 'PEM private key file of the certificate (with --tls-cert)',
-      accepted: 'the path of an unencrypted PEM private key file, e.g. /etc/pacerpro/tls/key.pem', defaultValue: undefined,
-      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
-    } satisfies Setting<'tlsKeyPath'>,
-    {
-      key: 'metricsPort', env: 'PACERPRO_METRICS_PORT', flag: 'metrics-port',
-      describe: 'serve /metrics on this port instead of the API port (unset: on the API port)',
-      accepted: 'an integer from 0 to 65535', defaultValue: undefined, parse: integer(0, 65535),
-    } satisfies Setting<'metricsPort'>,
-    {
-      key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url',
-      describe: 'SQLite file path, or a postgres:// URL',
-      accepted: 'a file path such as ./data/pacerpro.db, or postgres://user@host:5432/db',
-      defaultValue: './data/pacerpro.db',
-      parse: (raw: string) => (raw.trim() !== '' ? ok(raw.trim()) : refused),
-    } satisfies Setting<'databaseUrl'>,
-    {
-      key: 'jwtSecret', env: 'PACERPRO_JWT_SECRET', flag: 'jwt-secret',
-      describe: 'HS256 signing secret; generated and kept in the database when unset',
-      accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
-      defaultValue: undefined,
-      parse: (raw: string) => (Buffer.byteLength(raw, 'utf8') >= MIN_SECRET_BYTES ? ok(raw) : refused),
-      secret: true,
-    } satisfies Setting<'jwtSecret'>,
-    {
-      key: 'jwtTtlSeconds', env: 'PACERPRO_JWT_TTL', flag: 'jwt-ttl', describe: 'token lifetime in seconds',
-      accepted: 'an integer number of seconds from 1 to 31536000 (one year)', defaultValue: 3600,
-      parse: integer(1, 31_536_000),
-    } satisfies Setting<'jwtTtlSeconds'>,
-    {
-      key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', describe: 'log verbosity',
-      accepted: `one of ${LOG_LEVELS.join(', ')}`, defaultValue: 'info',
-      parse: (raw: string) => {
-        const level = raw.trim().toLowerCase();
-        return (LOG_LEVELS as readonly string[]).includes(level) ? ok(level as LogLevel) : refused;
-      },
-    } satisfies Setting<'logLevel'>,
-    {
-      key: 'corsOrigins', env: 'PACERPRO_CORS_ORIGINS', flag: 'cors-origins',
-      describe: 'comma-separated origins allowed to call the API from a browser (unset: no CORS)',
-      accepted: 'a comma-separated list of origins such as https://app.example.com,http://localhost:5173',
-      defaultValue: [], parse: originList,
-    } satisfies Setting<'corsOrigins'>,
-    {
-      key: 'bodyLimitBytes', env: 'PACERPRO_BODY_LIMIT', flag: 'body-limit',
-      describe: 'largest request body accepted, in bytes',
-      accepted: 'an integer number of bytes from 256 to 1048576', defaultValue: 16_384,
-      parse: integer(256, 1_048_576),
-    } satisfies Setting<'bodyLimitBytes'>,
-    {
-      key: 'sqliteBusyTimeoutMs', env: 'PACERPRO_SQLITE_BUSY_TIMEOUT_MS', flag: 'sqlite-busy-timeout-ms',
-      describe: 'how long a SQLite write waits for another process\'s lock, in milliseconds',
-      accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 5000,
-      parse: integer(0, 60_000),
-    } satisfies Setting<'sqliteBusyTimeoutMs'>,
-    {
-      key: 'dbPoolSize', env: 'DATABASE_POOL_SIZE', flag: 'db-pool-size',
-      describe: 'PostgreSQL connections per node, at most',
-      accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
-    } satisfies Setting<'dbPoolSize'>,
-    {
-      key: 'dbStatementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms',
-      describe: 'PostgreSQL statement timeout in milliseconds; past it the request answers 503',
-      accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 5000,
-      parse: integer(100, 600_000),
-    } satisfies Setting<'dbStatementTimeoutMs'>,
-    {
-      key: 'dbConnectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms',
-      describe: 'how long to wait for a PostgreSQL connection in milliseconds; past it the request answers 503',
-      accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 2000,
-      parse: integer(100, 600_000),
-    } satisfies Setting<'dbConnectTimeoutMs'>,
-    {
-      key: 'devisePepper', env: 'PACERPRO_DEVISE_PEPPER', flag: 'devise-pepper',
-      describe: "Devise's config.pepper, for bcrypt hashes imported from Devise (unset: no pepper)",
-      accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
-      parse: (raw: string) => ok(raw),
-      secret: true,
-    } satisfies Setting<'devisePepper'>,
-    {
-      key: 'jwtLeewaySeconds', env: 'PACERPRO_JWT_LEEWAY', flag: 'jwt-leeway',
-      describe: 'seconds a token is still accepted after it expires (clock skew between nodes)',
-      accepted: 'an integer number of seconds from 0 to 300', defaultValue: 0, parse: integer(0, 300),
-    } satisfies Setting<'jwtLeewaySeconds'>,
-    {
-      key: 'sessionMaxAgeSeconds', env: 'PACERPRO_SESSION_MAX_AGE', flag: 'session-max-age',
-      describe: 'how long one login may be kept alive by refreshes; then the user logs in again',
-      accepted: 'a duration from 1m to 365d, e.g. 30d, 12h or 3600 (seconds)', defaultValue: 30 * 86_400,
-      parse: duration(60, 365 * 86_400),
-    } satisfies Setting<'sessionMaxAgeSeconds'>,
-    {
-      key: 'passwordMinLength', env: 'PACERPRO_PASSWORD_MIN_LENGTH', flag: 'password-min-length',
-      describe: 'shortest password users add and users passwd accept',
-      accepted: 'an integer from 8 to 64', defaultValue: 12, parse: integer(8, 64),
-    } satisfies Setting<'passwordMinLength'>,
-    {
-      key: 'loginMaxFailures', env: 'PACERPRO_LOGIN_MAX_FAILURES', flag: 'login-max-failures',
-      describe: 'consecutive failed logins of one e-mail before it is throttled with a growing delay',
-      accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
-    } satisfies Setting<'loginMaxFailures'>,
-    {
-      key: 'ipLoginLimitPerMinute', env: 'PACERPRO_IP_LOGIN_LIMIT', flag: 'ip-login-limit',
-      describe: 'login attempts per minute from one client IP (0: no limit)',
-      accepted: 'an integer from 0 to 1000000', defaultValue: 20, parse: integer(0, 1_000_000),
-    } satisfies Setting<'ipLoginLimitPerMinute'>,
-    {
-      key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url',
-      describe: 'Redis that shares the per-IP login limits across nodes (unset: in memory)',
-      accepted: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', defaultValue: undefined,
-      parse: (raw: string) => (/^rediss?:\/\/\S+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
-    } satisfies Setting<'redisUrl'>,
-    {
-      key: 'trustProxy', env: 'PACERPRO_TRUST_PROXY', flag: 'trust-proxy',
-      describe: 'proxies whose X-Forwarded-For is believed (unset: none, the socket address is the client)',
-      accepted: 'addresses or CIDRs separated by commas (e.g. 10.0.0.0/8,loopback), or a hop count from 1 to 10',
-      defaultValue: false, parse: trustProxy,
-    } satisfies Setting<'trustProxy'>,
-    {
-      key: 'argon2MemoryKib', env: 'PACERPRO_ARGON2_MEMORY_KIB', flag: 'argon2-memory-kib',
-      describe: 'argon2id memory per hash in KiB (OWASP minimum 19456)',
-      accepted: 'an integer from 19456 to 4194304', defaultValue: 19_456, parse: integer(19_456, 4_194_304),
-    } satisfies Setting<'argon2MemoryKib'>,
-    {
-      key: 'argon2Iterations', env: 'PACERPRO_ARGON2_ITERATIONS', flag: 'argon2-iterations',
-      describe: 'argon2id passes per hash (OWASP minimum 2)',
-      accepted: 'an integer from 2 to 100', defaultValue: 2, parse: integer(2, 100),
-    } satisfies Setting<'argon2Iterations'>,
-    {
-      key: 'argon2Parallelism', env: 'PACERPRO_ARGON2_PARALLELISM', flag: 'argon2-parallelism',
-      describe: 'argon2id lanes per hash',
-      accepted: 'an integer from 1 to 16', defaultValue: 1, parse: integer(1, 16),
-    } satisfies Setting<'argon2Parallelism'>,
-    {
-      key: 'auditRetentionSeconds', env: 'PACERPRO_AUDIT_RETENTION', flag: 'audit-retention',
-      describe: 'how long audit events are kept',
-      accepted: 'a duration from 1d to 3650d, e.g. 90d', defaultValue: 90 * 86_400,
-      parse: duration(86_400, 3650 * 86_400),
-    } satisfies Setting<'auditRetentionSeconds'>,
-    {
-      key: 'auditFlushMs', env: 'PACERPRO_AUDIT_FLUSH_MS', flag: 'audit-flush-ms',
-      describe: 'how often audit events are written to the database in a batch (0: each one before the answer)',
-      accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 1000, parse: integer(0, 60_000),
-    } satisfies Setting<'auditFlushMs'>,
-    {
-      key: 'workers', env: 'PACERPRO_WORKERS', flag: 'workers',
-      describe: 'server processes sharing the port (auto: one per core)',
-      accepted: 'an integer from 1 to 256, or auto', defaultValue: 1,
-      parse: (raw: string) => (raw.trim().toLowerCase() === 'auto' ? ok(availableParallelism()) : integer(1, 256)(raw)),
-    } satisfies Setting<'workers'>,
-    {
-      key: 'hashConcurrency', env: 'PACERPRO_HASH_CONCURRENCY', flag: 'hash-concurrency',
-      describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers - 1, 1 to 3)',
-      accepted: 'an integer from 1 to 256', defaultValue: undefined, parse: integer(1, 256),
-    } satisfies Setting<'hashConcurrency'>,
-  ] as const;
-}
+/** The settings whose defaults are constants; those computed from them follow in COMPUTED_DEFAULT_SETTINGS. */
+const CONSTANT_DEFAULT_SETTINGS = [
+  setting({
+    key: 'port', env: 'PORT', flag: 'port', describe: 'TCP port to listen on',
+    accepted: 'an integer from 0 to 65535', defaultValue: 3000, parse: integer(0, 65535),
+  }),
+  setting({
+    key: 'host', env: 'HOST', flag: 'host', describe: 'address to listen on',
+    accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0', defaultValue: '127.0.0.1',
+    parse: (raw: string) => (/^[\w.:\-[\]]+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
+  }),
+  /** PEM certificate and key files: with both, the server speaks HTTPS. */
+  setting({
+    key: 'tlsCertPath', env: 'PACERPRO_TLS_CERT', flag: 'tls-cert',
+    describe: 'PEM certificate file (with --tls-key): serve HTTPS',
+    accepted: 'the path of a PEM certificate file, e.g. /etc/pacerpro/tls/cert.pem', defaultValue: undefined,
+    parse: nonEmpty,
+  }),
+  setting({
+    key: 'tlsKeyPath', env: 'PACERPRO_TLS_KEY', flag: 'tls-key',
+    describe: 'PEM private key file of the certificate (with --tls-cert)',
+    accepted: 'the path of an unencrypted PEM private key file, e.g. /etc/pacerpro/tls/key.pem', defaultValue: undefined,
+    parse: nonEmpty,
+  }),
+  /** Serve /metrics on this port instead of the API's; undefined keeps it on the API's port. */
+  setting({
+    key: 'metricsPort', env: 'PACERPRO_METRICS_PORT', flag: 'metrics-port',
+    describe: 'serve /metrics on this port instead of the API port (unset: on the API port)',
+    details: 'plain HTTP, on the same `HOST`',
+    accepted: 'an integer from 0 to 65535, other than PORT', defaultValue: undefined, parse: integer(0, 65535),
+  }),
+  /** A SQLite file path (or `:memory:`), or a postgres:// URL. */
+  setting({
+    key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url',
+    describe: 'SQLite file path, or a postgres:// URL',
+    details: 'a `?schema=NAME` parameter of a `postgres://` URL keeps the tables in that PostgreSQL schema, created if missing',
+    accepted: 'a file path such as ./data/pacerpro.db, or postgres://user@host:5432/db (optionally ?schema=NAME)',
+    defaultValue: './data/pacerpro.db',
+    parse: databaseUrl,
+  }),
+  /** The HS256 secret; undefined means "generate one at first start and keep it in the database". */
+  setting({
+    key: 'jwtSecret', env: 'PACERPRO_JWT_SECRET', flag: 'jwt-secret',
+    describe: 'HS256 signing secret; generated and kept in the database when unset',
+    details: 'restarts and every node sharing the database then agree on it',
+    accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
+    defaultValue: undefined,
+    parse: (raw: string) => (Buffer.byteLength(raw, 'utf8') >= MIN_SECRET_BYTES ? ok(raw) : refused),
+    secret: true,
+  }),
+  setting({
+    key: 'jwtTtlSeconds', env: 'PACERPRO_JWT_TTL', flag: 'jwt-ttl', describe: 'token lifetime in seconds',
+    accepted: 'an integer number of seconds from 1 to 31536000 (one year)', defaultValue: 3600,
+    parse: integer(1, 31_536_000),
+  }),
+  setting({
+    key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', describe: 'log verbosity',
+    details: '`info` logs the audit events and errors, `debug` adds each request\'s start and end',
+    accepted: `one of ${LOG_LEVELS.join(', ')}`, defaultValue: 'info',
+    parse: (raw: string) => {
+      const level = raw.trim().toLowerCase();
+      return (LOG_LEVELS as readonly string[]).includes(level) ? ok(level as LogLevel) : refused;
+    },
+  }),
+  /** Origins allowed by CORS; empty means no CORS headers at all. */
+  setting({
+    key: 'corsOrigins', env: 'PACERPRO_CORS_ORIGINS', flag: 'cors-origins',
+    describe: 'comma-separated origins allowed to call the API from a browser (unset: no CORS)',
+    accepted: 'a comma-separated list of origins such as https://app.example.com,http://localhost:5173',
+    defaultValue: [], parse: originList,
+  }),
+  setting({
+    key: 'bodyLimitBytes', env: 'PACERPRO_BODY_LIMIT', flag: 'body-limit',
+    describe: 'largest request body accepted, in bytes',
+    accepted: 'an integer number of bytes from 256 to 1048576', defaultValue: 16_384,
+    parse: integer(256, 1_048_576),
+  }),
+  /** How long a SQLite write waits for another process's lock before giving up. */
+  setting({
+    key: 'sqliteBusyTimeoutMs', env: 'PACERPRO_SQLITE_BUSY_TIMEOUT_MS', flag: 'sqlite-busy-timeout-ms',
+    describe: 'how long a SQLite write waits for another process\'s lock, in milliseconds',
+    accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 5000,
+    parse: integer(0, 60_000),
+  }),
+  /** PostgreSQL only: connections each node keeps at most. */
+  setting({
+    key: 'dbPoolSize', env: 'DATABASE_POOL_SIZE', flag: 'db-pool-size',
+    describe: 'PostgreSQL connections per node, at most',
+    accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+  }),
+  /** PostgreSQL only: a statement running longer is cancelled and the request answers 503. */
+  setting({
+    key: 'dbStatementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms',
+    describe: 'PostgreSQL statement timeout in milliseconds; past it the request answers 503',
+    accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 5000,
+    parse: integer(100, 600_000),
+  }),
+  /** PostgreSQL only: how long to wait for a connection (new, or free in the pool) before answering 503. */
+  setting({
+    key: 'dbConnectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms',
+    describe: 'how long to wait for a PostgreSQL connection in milliseconds; past it the request answers 503',
+    accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 2000,
+    parse: integer(100, 600_000),
+  }),
+  /** Devise's `config.pepper`, appended to the password before bcrypt, for imported Devise hashes. */
+  setting({
+    key: 'devisePepper', env: 'PACERPRO_DEVISE_PEPPER', flag: 'devise-pepper',
+    describe: "Devise's config.pepper, for bcrypt hashes imported from Devise (unset: no pepper)",
+    accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
+    parse: (raw: string) => ok(raw),
+    secret: true,
+  }),
+  /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
+  setting({
+    key: 'jwtLeewaySeconds', env: 'PACERPRO_JWT_LEEWAY', flag: 'jwt-leeway',
+    describe: 'seconds a token is still accepted after it expires (clock skew between nodes)',
+    accepted: 'an integer number of seconds from 0 to 300', defaultValue: 0, parse: integer(0, 300),
+  }),
+  /** How long one jti may be refreshed before its owner must log in again. */
+  setting({
+    key: 'sessionMaxAgeSeconds', env: 'PACERPRO_SESSION_MAX_AGE', flag: 'session-max-age',
+    describe: 'how long one login may be kept alive by refreshes; then the user logs in again',
+    accepted: 'a duration from 1m to 365d, e.g. 30d, 12h or 3600 (seconds)', defaultValue: 30 * 86_400, defaultShown: '30d',
+    parse: duration(60, 365 * 86_400),
+  }),
+  setting({
+    key: 'passwordMinLength', env: 'PACERPRO_PASSWORD_MIN_LENGTH', flag: 'password-min-length',
+    describe: 'shortest password users add and users passwd accept',
+    accepted: 'an integer from 8 to 64', defaultValue: 12, parse: integer(8, 64),
+  }),
+  /** Consecutive failed logins of one e-mail before it is throttled. */
+  setting({
+    key: 'loginMaxFailures', env: 'PACERPRO_LOGIN_MAX_FAILURES', flag: 'login-max-failures',
+    describe: 'consecutive failed logins of one e-mail before it is throttled with a growing delay',
+    details: 'then it waits 1 s, 2 s, 4 s … (at most 15 min) between attempts',
+    accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+  }),
+  /** Login attempts one client IP may make per minute; 0 turns the limit off. */
+  setting({
+    key: 'ipLoginLimitPerMinute', env: 'PACERPRO_IP_LOGIN_LIMIT', flag: 'ip-login-limit',
+    describe: 'login attempts per minute from one client IP (0: no limit)',
+    accepted: 'an integer from 0 to 1000000', defaultValue: 20, parse: integer(0, 1_000_000),
+  }),
+  /** Shares the per-IP counters across nodes; undefined keeps them in memory. */
+  setting({
+    key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url',
+    describe: 'Redis that shares the per-IP login limits across nodes (unset: in memory)',
+    accepted: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', defaultValue: undefined,
+    parse: redisUrl,
+  }),
+  /** Which proxies may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
+  setting({
+    key: 'trustProxy', env: 'PACERPRO_TRUST_PROXY', flag: 'trust-proxy',
+    describe: 'proxies whose X-Forwarded-For is believed (unset: none, the socket address is the client)',
+    accepted: 'addresses or CIDRs separated by commas (e.g. 10.0.0.0/8,loopback), or a hop count from 1 to 10',
+    defaultValue: false, parse: trustProxy,
+  }),
+  setting({
+    key: 'argon2MemoryKib', env: 'PACERPRO_ARGON2_MEMORY_KIB', flag: 'argon2-memory-kib',
+    describe: 'argon2id memory per hash in KiB (OWASP minimum 19456)',
+    details: 'stored weaker hashes are upgraded at the next login',
+    accepted: 'an integer from 19456 to 4194304', defaultValue: 19_456, parse: integer(19_456, 4_194_304),
+  }),
+  setting({
+    key: 'argon2Iterations', env: 'PACERPRO_ARGON2_ITERATIONS', flag: 'argon2-iterations',
+    describe: 'argon2id passes per hash (OWASP minimum 2)',
+    accepted: 'an integer from 2 to 100', defaultValue: 2, parse: integer(2, 100),
+  }),
+  setting({
+    key: 'argon2Parallelism', env: 'PACERPRO_ARGON2_PARALLELISM', flag: 'argon2-parallelism',
+    describe: 'argon2id lanes per hash',
+    accepted: 'an integer from 1 to 16', defaultValue: 1, parse: integer(1, 16),
+  }),
+  /** Audit events older than this are deleted. */
+  setting({
+    key: 'auditRetentionSeconds', env: 'PACERPRO_AUDIT_RETENTION', flag: 'audit-retention',
+    describe: 'how long audit events are kept',
+    accepted: 'a duration from 1d to 3650d, e.g. 90d', defaultValue: 90 * 86_400, defaultShown: '90d',
+    parse: duration(86_400, 3650 * 86_400),
+  }),
+  /** How often queued audit events are written; 0 writes each before the request answers. */
+  setting({
+    key: 'auditFlushMs', env: 'PACERPRO_AUDIT_FLUSH_MS', flag: 'audit-flush-ms',
+    describe: 'how often audit events are written to the database in a batch (0: each one before the answer)',
+    accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 1000, parse: integer(0, 60_000),
+  }),
+  /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
+  setting({
+    key: 'workers', env: 'PACERPRO_WORKERS', flag: 'workers',
+    describe: 'server processes sharing the port (auto: one per core)',
+    accepted: 'an integer from 1 to 256, or auto', defaultValue: 1,
+    parse: (raw: string, machine: Machine) => (raw.trim().toLowerCase() === 'auto' ? ok(machine.cores) : integer(1, 256)(raw)),
+  }),
+] as const;
 
-export const SETTINGS = settingsTable();
+type ConstantDefaultConfig = ConfigOf<typeof CONSTANT_DEFAULT_SETTINGS>;
+
+/** Settings whose default is computed from the settings above (read first) and the machine. */
+const COMPUTED_DEFAULT_SETTINGS = [
+  /**
+   * Password hashes one process runs at once. By default one less than each worker process's share
+   * of the cores, so one core is always left to the event loops (refreshes never wait for a core
+   * while logins flood), at least one and at most MAX_DEFAULT_HASH_CONCURRENCY.
+   */
+  setting({
+    key: 'hashConcurrency', env: 'PACERPRO_HASH_CONCURRENCY', flag: 'hash-concurrency',
+    describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers - 1, 1 to 3)',
+    details: 'each runs on a thread of its own, and a core stays free for refreshes',
+    accepted: 'an integer from 1 to 256',
+    defaultValue: new ComputedDefault(
+      `cores ÷ workers − 1, from 1 to ${MAX_DEFAULT_HASH_CONCURRENCY}`,
+      ({ workers }: ConstantDefaultConfig, { cores }) => defaultHashConcurrency(cores, workers),
+    ),
+    parse: integer(1, 256),
+  }),
+] as const;
+
+export const SETTINGS = [...CONSTANT_DEFAULT_SETTINGS, ...COMPUTED_DEFAULT_SETTINGS] as const;
+
+export type Config = ConfigOf<typeof SETTINGS>;
 
 /** Flags as `node:util` parseArgs returns them, keyed by flag name without dashes. */
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>;
 
-export function loadConfig(
-  env: Readonly<Record<string, string | undefined>> = {},
-  flags: FlagValues = {},
-): Config {
-  const config: Record<string, unknown> = {};
-  for (const setting of SETTINGS) {
-    const flagValue = flags[setting.flag];
-    const fromFlag = typeof flagValue === 'string';
-    const raw = fromFlag ? flagValue : env[setting.env];
-    if (raw === undefined || (!fromFlag && raw === '')) {
-      config[setting.key] = setting.defaultValue;
-      continue;
-    }
-    const parsed = (setting.parse as (raw: string) => Parsed<unknown>)(raw);
-    if (!parsed.ok) {
-      const source = fromFlag ? `--${setting.flag}` : setting.env;
-      // Never echo a secret back, not even a wrong one.
-      const shown = 'secret' in setting && setting.secret ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : JSON.stringify(raw);
-      throw new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
-    }
-    config[setting.key] = parsed.value;
-  }
+/** A refused value as a message shows it: quoted, with a URL's password masked (a mistyped REDIS_URL still holds a real one). */
+function shownValue(raw: string): string {
+  return JSON.stringify(raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#]*@/i, '$1***@'));
+}
+
+function refusal(setting: AnySetting, source: string, raw: string, problem: string | undefined): ConfigError {
+  if (problem !== undefined) return new ConfigError(`${source} ${problem}`);
+  // Never echo a secret back, not even a wrong one.
+  const shown = setting.secret ? `(${Buffer.byteLength(raw, 'utf8')} bytes)` : shownValue(raw);
+  return new ConfigError(`${source}=${shown} is not valid: expected ${setting.accepted}.`);
+}
+
+/** Refuses values that are each valid but not together. */
+function checkTogether(config: Config): void {
   // A certificate without its key (or the reverse) cannot serve HTTPS: refuse rather than fall back to HTTP.
   if ((config.tlsCertPath === undefined) !== (config.tlsKeyPath === undefined)) {
     throw new ConfigError('PACERPRO_TLS_CERT and PACERPRO_TLS_KEY (--tls-cert, --tls-key) go together: set both to serve HTTPS, or neither.');
   }
-  return Object.freeze(config) as unknown as Config;
+  // Otherwise the second listen fails with EADDRINUSE, after the API is already up.
+  if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    throw new ConfigError(
+      `PACERPRO_METRICS_PORT (--metrics-port) is ${config.port}, the port of the API (PORT): give it a port of its own, or leave it unset.`,
+    );
+  }
+}
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = {},
+  flags: FlagValues = {},
+  machine: Machine = { cores: availableParallelism() },
+): Config {
+  const rows: readonly AnySetting[] = SETTINGS;
+  const values: Record<string, unknown> = {};
+  for (const setting of rows) {
+    const flagValue = flags[setting.flag];
+    const fromFlag = typeof flagValue === 'string';
+    const raw = fromFlag ? flagValue : env[setting.env];
+    if (raw === undefined || (!fromFlag && raw === '')) {
+      const fallback = setting.defaultValue;
+      // `values` holds every setting above this one: a computed default reads only those.
+      values[setting.key] = fallback instanceof ComputedDefault ? fallback.compute(values, machine) : fallback;
+      continue;
+    }
+    const parsed = setting.parse(raw, machine);
+    if (!parsed.ok) throw refusal(setting, fromFlag ? `--${setting.flag}` : setting.env, raw, parsed.problem);
+    values[setting.key] = parsed.value;
+  }
+  // TypeScript cannot follow a loop over rows of different types; Config is derived from these same
+  // rows, and each field was set by its own row's parser or default.
+  const config = values as Config;
+  checkTogether(config);
+  return Object.freeze(config);
 }

@@ -1,10 +1,9 @@
 import type { Config } from '../config.js';
 import { openSqliteStore } from './sqlite.js';
+import { isPostgresUrl } from './postgres-url.js';
 import type { Store } from './store.js';
 
-export function isPostgresUrl(databaseUrl: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(databaseUrl);
-}
+export { isPostgresUrl };
 
 /** Opens the store a DATABASE_URL names and applies pending migrations. */
 export async function openStore(config: Config): Promise<Store> {

@@ -6,6 +6,7 @@ import { postgresConnection, translatePostgresError } from './postgres/connectio
 import { postgresLoginFailures } from './postgres/login-failures.js';
 import { postgresSettings } from './postgres/settings.js';
 import { postgresUsers } from './postgres/users.js';
+import { postgresUrlProblem } from './postgres-url.js';
 import type { Store } from './store.js';
 import { StoreUnavailableError } from './store-errors.js';
 
@@ -27,7 +28,6 @@ const { Pool, Client } = pg;
 // Past the server-side statement timeout, the client gives up on its own: when the network is cut,
 // not even the server's cancellation can arrive. The margin lets the server's cleaner error win.
 const CLIENT_TIMEOUT_MARGIN_MS = 500;
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface PostgresTarget {
   /** The URL without our own `schema` parameter, as pg understands it. */
@@ -40,17 +40,11 @@ export interface PostgresTarget {
 
 /** Reads a postgres:// URL, taking out `?schema=NAME` (pg itself only knows `options=-c search_path=`). */
 export function parsePostgresUrl(databaseUrl: string): PostgresTarget {
+  const problem = postgresUrlProblem(databaseUrl);
+  if (problem !== undefined) throw new ConfigError(`DATABASE_URL ${problem}`);
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
-  if (schema !== undefined) {
-    if (!SCHEMA_NAME.test(schema)) {
-      throw new ConfigError(`DATABASE_URL ?schema=${schema} is not valid: expected a lower-case name like pacerpro_auth.`);
-    }
-    if (url.searchParams.has('options')) {
-      throw new ConfigError('DATABASE_URL has both ?schema= and ?options=: give the schema in one of them only.');
-    }
-    url.searchParams.delete('schema');
-  }
+  if (schema !== undefined) url.searchParams.delete('schema'); // deleting re-encodes the whole query
   return { connectionString: url.toString(), schema, display: `${url.host}${url.pathname}` };
 }
 
