@@ -1,3 +1,5 @@
+import { MAX_EMAIL_LENGTH } from './auth/email.js';
+
 // One table of every failure the API can answer with. Each code has one status and one message
 // that says what went wrong and what to do; the wire body is PacerPro's Error plus `code`.
 
@@ -17,7 +19,7 @@ export const ERRORS = {
   malformed_json: { status: 400, message: 'The request body is not valid JSON. Send {"email": "...", "password": "..."}.' },
   invalid_body: { status: 400, message: 'The request body must be a JSON object: {"email": "...", "password": "..."}.' },
   invalid_field: { status: 400, message: 'email and password must be strings.' },
-  email_too_long: { status: 400, message: 'email is longer than 254 characters.' },
+  email_too_long: { status: 400, message: `email is longer than ${MAX_EMAIL_LENGTH} characters.` },
   password_too_long: { status: 400, message: 'password is longer than 1024 bytes.' },
   not_found: { status: 404, message: 'No such resource. The API lives at /v1/session.' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this resource. Use POST, GET or DELETE on /v1/session.' },

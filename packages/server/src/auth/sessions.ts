@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApiProblem } from '../errors.js';
-import { emailKey, type User } from '../store/user-store.js';
+import type { User } from '../store/user-store.js';
 import { createAuthenticator, sessionTooOld, type AuthenticateDeps } from './authenticate.js';
+import { emailKey } from './email.js';
 import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import type { IssuedToken } from './tokens.js';

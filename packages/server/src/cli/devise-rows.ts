@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isBcryptHash } from '../auth/devise-bcrypt.js';
+import { emailKey, isEmailAddress } from '../auth/email.js';
 import { UUID } from '../auth/tokens.js';
-import { emailKey, type ImportedUser, type User } from '../store/user-store.js';
-import { isEmailAddress } from './users.js';
+import type { ImportedUser, User } from '../store/user-store.js';
 
 // The pure half of `import devise`: what a row of a Rails `users` table (or its CSV) becomes, and
 // what importing it would do. No I/O here, so every rule is tested on plain values.

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { emailKey } from '../auth/email.js';
 import type { Config } from '../config.js';
 import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { parsePostgresUrl } from '../store/postgres.js';
-import { StoreUnavailableError, emailKey, type ImportedUser, type UserStore } from '../store/user-store.js';
+import { StoreUnavailableError, type ImportedUser, type UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
 import { CsvError, parseCsv } from './csv.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, classifyImport, mapDeviseRow, missingColumns, type DeviseRow } from './devise-rows.js';

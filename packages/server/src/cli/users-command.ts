@@ -1,7 +1,8 @@
+import { emailKey } from '../auth/email.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
 import type { Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import { emailKey, type AuditEventType, type UserStore } from '../store/user-store.js';
+import type { AuditEventType, UserStore } from '../store/user-store.js';
 import { CliError } from './cli-error.js';
 import { print, type Io, type Values } from './io.js';
 import { promptHidden, readPasswordFromStdin } from './read-password.js';

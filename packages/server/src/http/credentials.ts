@@ -1,8 +1,8 @@
+import { MAX_EMAIL_LENGTH } from '../auth/email.js';
 import type { Credentials } from '../auth/sessions.js';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
 import { ApiProblem } from '../errors.js';
 
-export const MAX_EMAIL_LENGTH = 254;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

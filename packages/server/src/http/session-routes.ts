@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
+import { emailKey } from '../auth/email.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
 import { ApiProblem } from '../errors.js';
-import { emailKey } from '../store/user-store.js';
 import { requestAuditEvent } from './request-context.js';
 import { parseAuthorization } from './authorization.js';
 import { readCredentials } from './credentials.js';

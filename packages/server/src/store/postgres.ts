@@ -1,11 +1,11 @@
 import pg from 'pg';
+import { emailKey } from '../auth/email.js';
 import { ConfigError } from '../config.js';
 import { createBatchLoader } from './batch-loader.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import {
   DuplicateEmailError,
   StoreUnavailableError,
-  emailKey,
   type AuditEventType,
   type ImportedUser,
   type NewUser,

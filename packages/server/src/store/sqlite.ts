@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { emailKey } from '../auth/email.js';
 import { createBatchLoader } from './batch-loader.js';
 import { createBatchWriter } from './batch-writer.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
@@ -8,7 +9,6 @@ import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert 
 import {
   DuplicateEmailError,
   StoreUnavailableError,
-  emailKey,
   type AuditEvent,
   type AuditEventType,
   type ImportedUser,

@@ -118,11 +118,6 @@ export interface UserStore {
   close(): Promise<void>;
 }
 
-/** How e-mails are compared: trimmed and case-insensitive. */
-export function emailKey(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 export class DuplicateEmailError extends Error {
   override readonly name = 'DuplicateEmailError';
   constructor(email: string) {
