@@ -2,6 +2,8 @@ import { MAX_EMAIL_LENGTH } from './auth/email.js';
 
 // One table of every failure the API can answer with. Each code has one status and one message
 // that says what went wrong and what to do; the wire body is PacerPro's Error plus `code`.
+// docs/errors.md lists every code for users (a test holds it to this table), and the client SDK
+// exports the same codes as its ErrorCode union (a test holds it to these keys).
 
 export const ERRORS = {
   invalid_credentials: { status: 401, message: 'Invalid email or password.' },
@@ -45,7 +47,10 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
-/** A failure that maps to one row of ERRORS; thrown by routes, rendered by the error handler. */
+/**
+ * A failure found at the HTTP edge (the body, the Authorization header, the route, a limit), with
+ * its extra response headers; rendered by the error handler. The session logic throws AuthError.
+ */
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
   readonly status: number;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ApiProblem } from '../errors.js';
 import type { User, UserStore } from '../store/user-store.js';
+import { TokenRefusedError } from './auth-errors.js';
 import type { TokenService } from './tokens.js';
 
 // The one check behind refresh, logout and the reusable plugin: a token is good while its
@@ -34,10 +34,10 @@ export function sessionTooOld(user: User, sessionMaxAgeSeconds: number, nowMs: n
 export function createAuthenticator({ store, tokens, sessionMaxAgeSeconds, now = Date.now }: AuthenticateDeps): Authenticate {
   return async (token) => {
     const verified = tokens.verify(token);
-    if (!verified.ok) throw new ApiProblem(verified.reason);
+    if (!verified.ok) throw new TokenRefusedError(verified.reason);
     const user = await store.findUserById(verified.claims.sub);
-    if (!user || user.locked || !sameJti(user.jti, verified.claims.jti)) throw new ApiProblem('token_revoked');
-    if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new ApiProblem('session_too_old');
+    if (!user || user.locked || !sameJti(user.jti, verified.claims.jti)) throw new TokenRefusedError('token_revoked');
+    if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new TokenRefusedError('session_too_old');
     return user;
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
+import { InvalidCredentialsError, LoginThrottledError } from '../auth/auth-errors.js';
 import { emailKey } from '../auth/email.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
@@ -75,11 +76,8 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, loginRateL
       await audit.record(requestAuditEvent(request, 'login_succeeded', { userId: issued.userId, email }), request.log);
       return sendSession(reply, issued);
     } catch (error) {
-      const code = error instanceof ApiProblem ? error.code : undefined;
-      if (code === 'invalid_credentials' || code === 'login_throttled') {
-        const event = code === 'invalid_credentials' ? 'login_failed' : 'login_throttled';
-        await audit.record(requestAuditEvent(request, event, { email }), request.log);
-      }
+      const event = error instanceof InvalidCredentialsError ? 'login_failed' : error instanceof LoginThrottledError ? 'login_throttled' : undefined;
+      if (event) await audit.record(requestAuditEvent(request, event, { email }), request.log);
       throw error;
     }
   });
