@@ -1,3 +1,4 @@
+import { isErrorCode, type ErrorCode } from './error-codes.js';
 import type { ErrorBody } from './models.js';
 import { reasonPhrase } from './reason-phrases.js';
 
@@ -35,4 +36,15 @@ export class ApiError extends Error {
     this.responseBody = init.responseBody;
     this.body = init.body;
   }
+
+  /** The server's error code from the body, typed; undefined when there is none or this client does not know it. */
+  get errorCode(): ErrorCode | undefined {
+    const code = this.body?.code;
+    return isErrorCode(code) ? code : undefined;
+  }
+}
+
+/** Whether `value` is an ApiError: for `catch (e: unknown)` and promise rejections, where TypeScript knows nothing of the error. */
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof ApiError;
 }

@@ -1,4 +1,4 @@
-export { ApiError, type ApiErrorInit } from './api-error.js';
+export { ApiError, isApiError, type ApiErrorInit } from './api-error.js';
 export { AuthenticationApi, type ApiResponse } from './authentication-api.js';
 export {
   Configuration,
@@ -8,6 +8,7 @@ export {
   type ConfigurationParameters,
   type FetchFunction,
 } from './configuration.js';
+export { ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
 export { parseDateTime, type Empty, type ErrorBody, type Session, type User } from './models.js';
 export { NotAuthenticatedError } from './not-authenticated-error.js';
 export { RequiredError } from './required-error.js';

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.js';
+
 /** The credentials posted to log in. */
 export interface User {
   email: string;
@@ -10,13 +12,17 @@ export interface Session {
   expiresAt: Date;
 }
 
-/** The body of every PacerPro error response; `code` is the server's stable error code, when it sends one. */
+/** The body of every PacerPro error response. */
 export interface ErrorBody {
   error: string;
   message: string;
   status: number;
   type: 'error' | 'alert' | 'notice' | 'warning' | (string & {});
-  code?: string;
+  /**
+   * The server's stable error code, when it sends one. Kept as sent: a newer server may send a code
+   * this client does not list yet. To branch on it, read ApiError#errorCode, which is typed.
+   */
+  code?: ErrorCode | (string & {});
 }
 
 /** The body of DELETE /session: `{}`. */

@@ -227,8 +227,8 @@ export class SessionManager {
 
   /** Whether a 401 refused the token for its age (not a revocation), by the server's code or else by the clock. */
   #diedOfAge(error: ApiError): boolean {
-    const code = error.body?.code;
-    if (code !== undefined) return code === 'token_expired' || code === 'session_too_old';
+    // A server that sends a code has said why, even with a code this client does not know yet.
+    if (error.body?.code !== undefined) return error.errorCode === 'token_expired' || error.errorCode === 'session_too_old';
     return this.#session !== undefined && this.#now() >= this.#session.expiresAt.getTime();
   }
 

@@ -1,5 +1,9 @@
+import { MAX_EMAIL_LENGTH } from './auth/email.js';
+
 // One table of every failure the API can answer with. Each code has one status and one message
 // that says what went wrong and what to do; the wire body is PacerPro's Error plus `code`.
+// docs/errors.md lists every code for users (a test holds it to this table), and the client SDK
+// exports the same codes as its ErrorCode union (a test holds it to these keys).
 
 export const ERRORS = {
   invalid_credentials: { status: 401, message: 'Invalid email or password.' },
@@ -17,7 +21,7 @@ export const ERRORS = {
   malformed_json: { status: 400, message: 'The request body is not valid JSON. Send {"email": "...", "password": "..."}.' },
   invalid_body: { status: 400, message: 'The request body must be a JSON object: {"email": "...", "password": "..."}.' },
   invalid_field: { status: 400, message: 'email and password must be strings.' },
-  email_too_long: { status: 400, message: 'email is longer than 254 characters.' },
+  email_too_long: { status: 400, message: `email is longer than ${MAX_EMAIL_LENGTH} characters.` },
   password_too_long: { status: 400, message: 'password is longer than 1024 bytes.' },
   not_found: { status: 404, message: 'No such resource. The API lives at /v1/session.' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this resource. Use POST, GET or DELETE on /v1/session.' },
@@ -43,7 +47,10 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
-/** A failure that maps to one row of ERRORS; thrown by routes, rendered by the error handler. */
+/**
+ * A failure found at the HTTP edge (the body, the Authorization header, the route, a limit), with
+ * its extra response headers; rendered by the error handler. The session logic throws AuthError.
+ */
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
   readonly status: number;

@@ -15,5 +15,6 @@ export { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './aut
 export { createSessionService, type SessionService } from './auth/sessions.js';
 export { createJtiMatcher, type JtiMatcher } from './auth/jti-matcher.js';
 export { createAuthenticator, type Authenticate } from './auth/authenticate.js';
+export { AuthError, InvalidCredentialsError, LoginThrottledError, TokenRefusedError, type TokenRefusal } from './auth/auth-errors.js';
 export { ERRORS, ApiProblem, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
 export { pacerproAuth, type PacerproAuthOptions, type PacerproUser } from './plugin.js';

@@ -1,6 +1,6 @@
-import { ApiProblem } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { User } from '../store/users.js';
+import { TokenRefusedError } from './auth-errors.js';
 import type { JtiMatcher } from './jti-matcher.js';
 import type { TokenClaims, TokenService } from './tokens.js';
 
@@ -32,14 +32,14 @@ export function createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds,
   /** The second step: whether a verified token still speaks for its user. */
   async function trustedUser(claims: TokenClaims): Promise<User> {
     const user = await store.users.findUserById(claims.sub);
-    if (!user || user.locked || !jtis.isCurrent(user, claims.jti)) throw new ApiProblem('token_revoked');
-    if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new ApiProblem('session_too_old');
+    if (!user || user.locked || !jtis.isCurrent(user, claims.jti)) throw new TokenRefusedError('token_revoked');
+    if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new TokenRefusedError('session_too_old');
     return user;
   }
 
   return async (token) => {
     const verified = tokens.verify(token);
-    if (!verified.ok) throw new ApiProblem(verified.reason);
+    if (!verified.ok) throw new TokenRefusedError(verified.reason);
     return trustedUser(verified.claims);
   };
 }

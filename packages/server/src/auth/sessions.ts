@@ -1,7 +1,8 @@
-import { ApiProblem } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { emailKey, type User } from '../store/users.js';
+import type { User } from '../store/users.js';
+import { InvalidCredentialsError, LoginThrottledError } from './auth-errors.js';
 import { sessionTooOld } from './authenticate.js';
+import { emailKey } from './email.js';
 import type { JtiMatcher } from './jti-matcher.js';
 import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -21,7 +22,7 @@ export interface UserToken extends IssuedToken {
 }
 
 export interface SessionService {
-  /** Throws ApiProblem invalid_credentials (401) or login_throttled (429 with Retry-After). */
+  /** Throws InvalidCredentialsError, or LoginThrottledError with the seconds to wait. */
   login(credentials: Credentials): Promise<UserToken>;
   /** A new token for the same user and the same jti, with a later expiry. */
   refresh(user: User): UserToken;
@@ -61,7 +62,7 @@ export function createSessionService({
     const failures = await store.loginFailures.recordLoginFailure(key);
     const blockMs = blockDurationMs(failures, { maxFailures: loginMaxFailures });
     if (blockMs > 0) await store.loginFailures.blockLogins(key, new Date(now() + blockMs));
-    throw new ApiProblem('invalid_credentials');
+    throw new InvalidCredentialsError();
   }
 
   const issue = (id: number, jti: string): UserToken => {
@@ -75,12 +76,12 @@ export function createSessionService({
       const [throttle, user] = await Promise.all([store.loginFailures.getLoginFailures(key), store.users.findUserByEmail(key)]);
       const wait = retryAfterSeconds(throttle?.blockedUntil, now());
       // Checked before any password work: a throttled guess costs the attacker a request, us nothing.
-      if (wait !== undefined) throw new ApiProblem('login_throttled', { 'retry-after': String(wait) });
+      if (wait !== undefined) throw new LoginThrottledError(wait);
       // Each check in flight counts as a failure until it is known not to be one: below the threshold
       // as many run at once as failures are left; past it (its block over), one at a time.
       const inFlight = checking.get(key) ?? 0;
       const failures = throttle?.failures ?? 0;
-      if (inFlight >= Math.max(1, loginMaxFailures - failures)) throw new ApiProblem('login_throttled', { 'retry-after': '1' });
+      if (inFlight >= Math.max(1, loginMaxFailures - failures)) throw new LoginThrottledError(1);
       checking.set(key, inFlight + 1);
       try {
         return await checkPassword(key, user, password, throttle !== undefined);

@@ -1,7 +1,7 @@
+import { emailKey } from '../auth/email.js';
 import { parseDuration, type Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import type { AuditEvent } from '../store/audit.js';
-import { emailKey } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { print, type Io, type Values } from './io.js';
 

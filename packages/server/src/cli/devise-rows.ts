@@ -1,8 +1,8 @@
 import { isBcryptHash } from '../auth/devise-bcrypt.js';
+import { emailKey, isEmailAddress } from '../auth/email.js';
 import { randomJti } from '../auth/jti-matcher.js';
 import { UUID } from '../auth/tokens.js';
-import { emailKey, type ImportedUser, type User } from '../store/users.js';
-import { isEmailAddress } from './users.js';
+import type { ImportedUser, User } from '../store/users.js';
 
 // The pure half of `import devise`: what a row of a Rails `users` table (or its CSV) becomes, and
 // what importing it would do. No I/O here, so every rule is tested on plain values.

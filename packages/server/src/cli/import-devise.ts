@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { emailKey } from '../auth/email.js';
 import type { Config } from '../config.js';
 import { isPostgresUrl, openStore } from '../store/open-store.js';
 import { parsePostgresUrl } from '../store/postgres.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
-import { emailKey, type ImportedUser } from '../store/users.js';
+import type { ImportedUser } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { CsvError, parseCsv } from './csv.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, classifyImport, mapDeviseRow, missingColumns, type DeviseRow } from './devise-rows.js';

@@ -1,9 +1,9 @@
+import { emailKey } from '../auth/email.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
 import type { Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import type { AuditEventType } from '../store/audit.js';
 import type { Store } from '../store/store.js';
-import { emailKey } from '../store/users.js';
 import { CliError } from './cli-error.js';
 import { print, type Io, type Values } from './io.js';
 import { promptHidden, readPasswordFromStdin } from './read-password.js';

@@ -1,9 +1,10 @@
 import { createJtiMatcher, randomJti } from '../auth/jti-matcher.js';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
+import { MAX_EMAIL_LENGTH, emailKey, isEmailAddress } from '../auth/email.js';
 import type { Store } from '../store/store.js';
 import { DuplicateEmailError } from '../store/store-errors.js';
-import { emailKey, type User } from '../store/users.js';
+import type { User } from '../store/users.js';
 import { CliError } from './cli-error.js';
 
 // The user-management operations behind `pacerpro-auth users …`, as functions over a store.
@@ -25,18 +26,10 @@ export const viewUser = (user: User): UserView => ({
   updatedAt: user.updatedAt.toISOString(),
 });
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-/** Devise's own default check (one @, no spaces), plus the 254-character limit of an address. */
-export function isEmailAddress(email: string): boolean {
-  const trimmed = email.trim();
-  return EMAIL.test(trimmed) && trimmed.length <= 254;
-}
-
 export function checkEmail(email: string): string {
   const trimmed = email.trim();
   if (!isEmailAddress(trimmed)) {
-    throw new CliError(`"${email}" is not an e-mail address (expected name@example.com, at most 254 characters)`, 2);
+    throw new CliError(`"${email}" is not an e-mail address (expected name@example.com, at most ${MAX_EMAIL_LENGTH} characters)`, 2);
   }
   return trimmed;
 }

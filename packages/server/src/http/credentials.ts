@@ -1,8 +1,9 @@
+import { InvalidCredentialsError } from '../auth/auth-errors.js';
+import { MAX_EMAIL_LENGTH } from '../auth/email.js';
 import type { Credentials } from '../auth/sessions.js';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
 import { ApiProblem } from '../errors.js';
 
-export const MAX_EMAIL_LENGTH = 254;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -19,14 +20,14 @@ export function readCredentials(body: unknown): Credentials {
   const fields = isObject(body.user) && body.email === undefined && body.password === undefined ? body.user : body;
   const { email, password } = fields;
   if (email === undefined || email === null || password === undefined || password === null) {
-    throw new ApiProblem('invalid_credentials');
+    throw new InvalidCredentialsError();
   }
   if (typeof email !== 'string' || typeof password !== 'string') throw new ApiProblem('invalid_field');
-  if (email.trim() === '' || password === '') throw new ApiProblem('invalid_credentials');
+  if (email.trim() === '' || password === '') throw new InvalidCredentialsError();
   if (email.length > MAX_EMAIL_LENGTH) throw new ApiProblem('email_too_long');
   // No account has a control character in its e-mail, and PostgreSQL refuses a NUL in text outright
   // (a 500 on every such request): a wrong e-mail like any other.
-  if (CONTROL_CHARACTER.test(email)) throw new ApiProblem('invalid_credentials');
+  if (CONTROL_CHARACTER.test(email)) throw new InvalidCredentialsError();
   // Refused before any hashing: an argon2 pass over megabytes of password is free work for an attacker.
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw new ApiProblem('password_too_long');
   return { email, password };

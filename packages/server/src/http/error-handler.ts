@@ -1,10 +1,21 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, LoginThrottledError } from '../auth/auth-errors.js';
 import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
 import { SESSION_METHODS, SESSION_PATH } from './session-routes.js';
 
 // Every answer that is not a success goes out as PacerPro's Error body with a stable code, whether
-// it came from our routes, from Fastify itself (body too large, bad media type) or from a bug.
+// it came from our routes, from the session logic (its errors carry no HTTP: their status, headers
+// and body are rendered here), from the store, from Fastify itself (body too large, bad media type)
+// or from a bug.
+
+/**
+ * How soon to retry when the database does not answer. The outage is not ours to predict; a short
+ * wait lets clients come back as soon as it is over, and their retry policy spaces the attempts.
+ */
+const STORE_RETRY_AFTER_SECONDS = 1;
+
+const retryAfter = (seconds: number) => ({ 'retry-after': String(seconds) });
 
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -14,9 +25,12 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_BAD_URL: 'not_found',
 };
 
+/** The answer a failure gets: its code, message and extra headers (the status comes with the code). */
 export function toProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
-  if (error instanceof StoreUnavailableError) return new ApiProblem('service_unavailable', { 'retry-after': '1' });
+  if (error instanceof LoginThrottledError) return new ApiProblem(error.code, retryAfter(error.retryAfterSeconds));
+  if (error instanceof AuthError) return new ApiProblem(error.code);
+  if (error instanceof StoreUnavailableError) return new ApiProblem('service_unavailable', retryAfter(STORE_RETRY_AFTER_SECONDS));
   const code = FASTIFY_CODES[(error as FastifyError).code ?? ''];
   if (code) return new ApiProblem(code);
   const status = (error as FastifyError).statusCode;

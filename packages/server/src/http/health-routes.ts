@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiProblem } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { StoreUnavailableError } from '../store/store-errors.js';
 import { HealthSchema, ReadinessSchema } from './schemas.js';
 
 // /healthz: the process answers. /readyz: the database answers and its schema is in place.
@@ -12,7 +12,8 @@ export async function healthRoutes(app: FastifyInstance, { store }: { store: Pic
       await store.ping();
     } catch (error) {
       request.log.warn({ err: error }, 'readiness check failed: the database does not answer');
-      throw new ApiProblem('service_unavailable', { 'retry-after': '1' });
+      // Answered like any other outage of the store (503 with Retry-After) by the error handler.
+      throw new StoreUnavailableError('the database does not answer its readiness check', { cause: error });
     }
     return { status: 'ready' as const, database: store.dialect };
   });

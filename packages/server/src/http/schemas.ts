@@ -1,3 +1,5 @@
+import { MAX_EMAIL_LENGTH } from '../auth/email.js';
+
 // JSON schemas of the wire models (CONTRACT.md). They drive response serialization now and the
 // OpenAPI document later, so the two cannot drift apart.
 
@@ -5,7 +7,7 @@ export const UserSchema = {
   $id: 'User',
   type: 'object',
   properties: {
-    email: { type: 'string', format: 'email', maxLength: 254, description: 'The e-mail address that identifies the user.' },
+    email: { type: 'string', format: 'email', maxLength: MAX_EMAIL_LENGTH, description: 'The e-mail address that identifies the user.' },
     password: { type: 'string', description: 'At most 1024 bytes.' },
   },
   required: ['email', 'password'],

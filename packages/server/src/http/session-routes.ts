@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
+import { InvalidCredentialsError, LoginThrottledError } from '../auth/auth-errors.js';
+import { emailKey } from '../auth/email.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { IssuedToken } from '../auth/tokens.js';
-import { ApiProblem } from '../errors.js';
-import { emailKey } from '../store/users.js';
 import { requestAuditEvent } from './request-context.js';
 import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
@@ -70,11 +70,8 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, requireSes
       await audit.record(requestAuditEvent(request, 'login_succeeded', { userId: issued.userId, email }), request.log);
       return sendSession(reply, issued);
     } catch (error) {
-      const code = error instanceof ApiProblem ? error.code : undefined;
-      if (code === 'invalid_credentials' || code === 'login_throttled') {
-        const event = code === 'invalid_credentials' ? 'login_failed' : 'login_throttled';
-        await audit.record(requestAuditEvent(request, event, { email }), request.log);
-      }
+      const event = error instanceof InvalidCredentialsError ? 'login_failed' : error instanceof LoginThrottledError ? 'login_throttled' : undefined;
+      if (event) await audit.record(requestAuditEvent(request, event, { email }), request.log);
       throw error;
     }
   });

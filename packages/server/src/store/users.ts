@@ -50,8 +50,3 @@ export interface UserRepository {
    */
   importUser(user: ImportedUser): Promise<boolean>;
 }
-
-/** How e-mails are compared: trimmed and case-insensitive. */
-export function emailKey(email: string): string {
-  return email.trim().toLowerCase();
-}

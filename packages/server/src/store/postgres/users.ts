@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { createBatchLoader } from '../batch-loader.js';
 import { DuplicateEmailError } from '../store-errors.js';
-import { emailKey, type ImportedUser, type NewUser, type User, type UserRepository } from '../users.js';
+import { emailKey } from '../../auth/email.js';
+import type { ImportedUser, NewUser, User, UserRepository } from '../users.js';
 import { updated, type PostgresConnection } from './connection.js';
 
 interface UserRow {

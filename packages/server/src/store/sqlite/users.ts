@@ -1,7 +1,8 @@
 import { createBatchLoader } from '../batch-loader.js';
 import { createBatchWriter } from '../batch-writer.js';
 import { DuplicateEmailError } from '../store-errors.js';
-import { emailKey, type ImportedUser, type NewUser, type User, type UserRepository } from '../users.js';
+import { emailKey } from '../../auth/email.js';
+import type { ImportedUser, NewUser, User, UserRepository } from '../users.js';
 import type { SqliteConnection } from './connection.js';
 
 interface UserRow {
