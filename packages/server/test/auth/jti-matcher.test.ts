@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import { createJtiMatcher, randomJti } from '../../src/auth/jti-matcher.js';
 import { createTokenService } from '../../src/auth/tokens.js';
-import { ApiProblem } from '../../src/errors.js';
+import { TokenRefusedError } from '../../src/auth/auth-errors.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import type { User } from '../../src/store/users.js';
@@ -74,7 +74,7 @@ describe('JTI matcher', () => {
     assert.equal((await authenticate(old)).id, bob.id);
 
     const jti = await jtis().spin(bob.id);
-    await assert.rejects(authenticate(old), (error: unknown) => error instanceof ApiProblem && error.code === 'token_revoked');
+    await assert.rejects(authenticate(old), (error: unknown) => error instanceof TokenRefusedError && error.code === 'token_revoked');
     assert.equal((await authenticate(tokens.issue({ id: bob.id, jti }).token)).id, bob.id);
   });
 
