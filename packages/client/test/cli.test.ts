@@ -120,7 +120,7 @@ describe('pacerpro', () => {
     assert.match((await pacerpro(['logout'])).stdout, /Not logged in/);
   });
 
-  it('logout with an expired saved session says the other sessions were not revoked', async () => {
+  it('logout with an expired saved session says the other sessions were not revoked, not a silent logout that left them live', async () => {
     await login(BOB);
     const otherDevice = await new AuthenticationApi({ basePath: server().basePath }).sessionPost(BOB);
     const saved = await savedSession();
@@ -150,7 +150,7 @@ describe('pacerpro', () => {
     await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
   });
 
-  it('refreshes the token it prints when the session expires within a minute', async () => {
+  it('token refreshes a saved session that expires within a minute, not printing a token about to expire', async () => {
     await login();
     const saved = await savedSession();
     const soon = new Date(Date.now() + 30_000).toISOString();

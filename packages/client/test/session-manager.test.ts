@@ -86,7 +86,7 @@ describe('SessionManager', () => {
     assert.deepEqual(calls, ['POST 200', 'GET 200']);
   });
 
-  it('refreshes a stored session within the full margin, its life being unknown', async () => {
+  it('a stored session, its life unknown, is refreshed within the full margin, not only within half of what is left of it', async () => {
     const store = new RecordingStore();
     store.session = await api().sessionPost(ALICE);
     const { manager, calls } = managed({ store, refreshMarginMs: 60_000 });
@@ -193,7 +193,7 @@ describe('SessionManager', () => {
     await manager.logout(); // nothing left to do
   });
 
-  it('logout with an expired token logs in again to revoke, so the other devices are logged out too', async () => {
+  it('logout with an expired token logs in again to revoke, not leaving the other devices logged in', async () => {
     const otherDevice = await api().sessionPost(BOB);
     const { manager, calls, changes } = managed({ credentials: BOB, session: expiredCopy(otherDevice.jwtToken, JWT_SECRET) });
     await manager.logout();
@@ -203,7 +203,7 @@ describe('SessionManager', () => {
     await assert.rejects(manager.token(), NotAuthenticatedError);
   });
 
-  it('logout with an expired token and no credentials says the other sessions were not revoked', async () => {
+  it('logout with an expired token and no credentials says the other sessions were not revoked, not a silent success that left them live', async () => {
     const otherDevice = await api().sessionPost(BOB);
     const { manager, changes } = managed({ session: expiredCopy(otherDevice.jwtToken, JWT_SECRET) });
     await assert.rejects(manager.logout(), (error: unknown) => {
@@ -217,7 +217,7 @@ describe('SessionManager', () => {
     await accepted(otherDevice.jwtToken); // what no client can revoke without a live token
   });
 
-  it('logout keeps the session and credentials when the server cannot be reached, so it can be tried again', async () => {
+  it('logout with the server unreachable keeps the session and credentials to try again, not dropping the credentials', async () => {
     const { manager, calls, network } = managed({ credentials: BOB });
     const token = await manager.token();
     network.closedPort = await freePort();
@@ -231,7 +231,7 @@ describe('SessionManager', () => {
     await assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
   });
 
-  it('hands out the held token while a mistyped login() is in flight, and refreshes after it when due', async () => {
+  it("token() during a mistyped login() hands out the held token, not the login's 401, and refreshes after it when due", async () => {
     const { manager, calls, standBefore } = managed({ credentials: ALICE });
     const session = await manager.session();
     const refused = (e: unknown) => e instanceof ApiError && e.code === 401;
@@ -249,7 +249,7 @@ describe('SessionManager', () => {
     await accepted(token);
   });
 
-  it('keeps handing out a still valid token when refreshing ahead of expiry fails, and tries again shortly', async () => {
+  it('a refresh ahead of expiry that fails for a passing reason hands out the still valid token, not the error, and tries again shortly', async () => {
     const session = await api().sessionPost(ALICE);
     const { manager, calls, standBefore, network } = managed({ session });
     network.closedPort = await freePort();
@@ -268,7 +268,7 @@ describe('SessionManager', () => {
     await assert.rejects(manager.token(), (e: unknown) => e instanceof ApiError && e.code === 0);
   });
 
-  it('judges expiry by the server clock (its Date header) when ours is hours off', async () => {
+  it("with our clock hours off, expiry is judged by the server's Date header, not a new login on every call", async () => {
     const { manager, calls, clock } = managed({ credentials: ALICE });
     clock.offsetMs = 2 * 3600_000;
     const token = await manager.token();

@@ -153,12 +153,12 @@ test('loadConfig and the store refuse the same postgres URLs, for the same reaso
   }
 });
 
-test('a postgres URL without ?schema= reaches pg as given, not re-encoded', () => {
+test('a postgres URL without ?schema= reaches pg byte for byte, not re-encoded with %20 turned into +', () => {
   const url = 'postgres://u:p%40ss@db:5432/app?options=-c%20statement_timeout%3D5s&application_name=a%20b';
   assert.equal(parsePostgresUrl(url).connectionString, url);
 });
 
-test('a postgres URL that is no URL fails loadConfig without echoing its password', () => {
+test('a postgres URL that does not parse fails loadConfig, not the store at start-up with a TypeError, and never echoes its password', () => {
   assert.throws(
     () => loadConfig({ DATABASE_URL: 'postgres://pacerpro:hunter2@db.internal:99999/app' }),
     (error: unknown) =>

@@ -22,7 +22,7 @@ function memoryLog() {
   return { lines, logger: createLogger('trace', stream) };
 }
 
-test('no token, password or Authorization header reaches the log', async () => {
+test('no token, password or Authorization header reaches the log, nor a token a client put in the query string', async () => {
   const temp = tempDir();
   const { lines, logger } = memoryLog();
   const store = openSqliteStore(`${temp.dir}/log.db`);
@@ -108,7 +108,7 @@ test('the default destination: stdout as UTF-8, every line written before proces
   assert.ok(lines.every((l) => l.msg === 'café ✓' && l.password === CENSOR));
 });
 
-test('a log output nobody reads holds a bounded buffer, whatever the load: later lines are dropped, counted and reported once it is read again', { timeout: 10_000 }, async () => {
+test('a log output nobody reads does not grow memory with every line: past a bounded buffer, whatever the load, lines are dropped, counted and reported once it is read again', { timeout: 10_000 }, async () => {
   const { execFileSync } = await import('node:child_process');
   const { closeSync, constants, createReadStream, openSync, writeSync } = await import('node:fs');
   const temp = tempDir();

@@ -127,7 +127,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   });
 
   // warden-jwt_auth has written String(sub) since 0.1.3, so tokens of a real devise-jwt backend carry "sub":"7".
-  it('accepts the string sub that current devise-jwt writes', async () => {
+  it('a devise-jwt token with the string sub warden-jwt_auth writes ("7") is accepted, not refused as invalid', async () => {
     const server = await serve(target.url, PEPPER);
     try {
       const token = deviseJwt(SECRET, { sub: '7', jti: (await server.store.users.findUserById(7))!.jti });
@@ -137,7 +137,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     }
   });
 
-  it('reads a large table page by page in id order', async () => {
+  it('reads a large table page by page in numeric id order (11 after 9), not text order, which repeated rows across pages', async () => {
     const ids = [];
     for await (const { row } of readPostgresRows(rails.url, 'users', 2000, 2)) ids.push(row.id);
     assert.deepEqual(ids, ['3', '5', '7', '9', '11']);

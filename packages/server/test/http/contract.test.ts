@@ -282,7 +282,7 @@ describe('requests the HTTP parser refuses', () => {
     ['headers over 16 KB', `GET /v1/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`, 431, 'headers_too_large'],
   ];
   for (const [name, request, status, code] of refused) {
-    test(`${status} with the Error body and a request id: ${name}`, async () => {
+    test(`${status} with the Error body and a request id, not Fastify's own JSON: ${name}`, async () => {
       const [response] = await rawRequests(server.port, [request]);
       assert.equal(response!.status, status);
       assert.match(response!.headers['x-request-id']!, /^[0-9a-f-]{36}$/);
@@ -316,7 +316,7 @@ describe('what every generated client sends', () => {
     for (const r of responses) assert.match(r.headers['content-type']!, /^application\/json; charset=utf-8$/);
   });
 
-  test('unknown routes (404) and wrong methods (405) answer with the Error body', async () => {
+  test('any wrong method on /v1/session, TRACE or OPTIONS without CORS too, answers 405 with Allow, not 404; an unknown route 404; each with the Error body', async () => {
     const missing = await fetch(`${server.url}/v1/sessions`);
     assert.equal(missing.status, 404);
     assert.equal(missing.statusText, 'Not Found');

@@ -62,7 +62,7 @@ describe('per-e-mail throttling', () => {
     }
   });
 
-  test('guesses sent all at once get no more password checks than the failures left allow', async () => {
+  test('guesses sent all at once get no more password checks than the failures left allow (3 of 12, the rest 429), not a check each', async () => {
     const nowMs = Date.UTC(2026, 10, 28, 8, 0, 0);
     let verifications = 0;
     const counting = (h: PasswordHasher): PasswordHasher => ({ ...h, verify: (a, b) => (verifications++, h.verify(a, b)) });
