@@ -102,7 +102,7 @@ test('on a full disk no SQLite write is reported done that was not written, and 
       }
       const newJti = randomUUID();
       const rotated = await outcome(store.users.rotateJti(alice.id, newJti));
-      const others = {
+      const others: Record<string, () => Promise<unknown>> = {
         updatePasswordHash: () => store.users.updatePasswordHash(alice.id, HASH + big),
         changePassword: () => store.users.changePassword(alice.id, HASH + big, randomUUID()),
         setLocked: () => store.users.setLocked(alice.id, false),
