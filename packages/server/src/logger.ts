@@ -7,7 +7,7 @@ import type { LogLevel } from './config.js';
 //   level down ({ password }, { user: { password } }, { headers: { authorization } }, an error
 //   carrying a token). It only copies what it censors, so an ordinary line (the audit line of every
 //   refresh) pays a few property look-ups. pino's wildcard paths ('*.password') did the same job
-//   by cloning every logged object, 2-7 µs a line.
+//   by cloning every logged object (bench/NOTES.md).
 // - pino's redaction, for the deeper places a credential is known to sit (after serializers).
 
 export const CENSOR = '[redacted]';
@@ -75,8 +75,8 @@ export interface LogDestination extends DestinationStream {
  * A file descriptor (stdout by default), written in batches off the event loop by pino's own
  * sonic-boom, as bytes. In its default string mode sonic-boom appends each line to the text waiting
  * for the write in progress and then measures that whole text's UTF-8 length again, so under load
- * every line cost more the more lines were waiting (~2 µs a line at ten waiting). As bytes, each
- * line is encoded once and counted by its length (~1 µs). pino.destination still flushes on exit
+ * every line cost more the more lines were waiting. As bytes, each line is encoded once and
+ * counted by its length (bench/NOTES.md). pino.destination still flushes on exit
  * and stops at a closed pipe.
  *
  * A log collector that stops reading would otherwise let the waiting lines grow without end, at

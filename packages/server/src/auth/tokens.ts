@@ -3,8 +3,8 @@ import { createSigner, createVerifier } from 'fast-jwt';
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
 // {jti, sub, scp, exp}. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
 // behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
-// Measured against a hand-written node:crypto HS256: 12.2 vs 7.9 µs per sign + verify, about 4% of
-// a refresh; not worth leaving a maintained library for. The algorithm is pinned to HS256; time
+// A hand-written node:crypto HS256 was measured a little faster, not enough to leave a maintained
+// library for (bench/NOTES.md, "Declined or left"). The algorithm is pinned to HS256; time
 // comes from an injectable clock.
 
 export interface TokenClaims {

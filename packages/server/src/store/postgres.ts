@@ -81,9 +81,25 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
     audit: postgresAudit(connection),
     settings: postgresSettings(connection),
     async ping() {
-      const { rows } = await connection.query<{ version: number | null }>('ping', 'SELECT max(version) AS version FROM schema_migrations');
-      const behind = schemaBehind(rows[0]!.version, 'postgres');
-      if (behind) throw new StoreUnavailableError(behind);
+      // Readiness means writes can succeed: a session that is read-only (a standby after a failover,
+      // default_transaction_read_only) is not ready. Its connection is closed, not reused, so the next
+      // check and the next write open a new one, which finds the database writable again once it is.
+      const client = await pool.connect().catch((error: unknown) => Promise.reject(translate(error)));
+      let readOnly = false;
+      try {
+        const { rows } = await client.query<{ version: number | null; read_only: string }>({
+          name: 'ping',
+          text: `SELECT max(version) AS version, current_setting('transaction_read_only') AS read_only FROM schema_migrations`,
+        });
+        readOnly = rows[0]!.read_only === 'on';
+        client.release(readOnly);
+        const behind = schemaBehind(rows[0]!.version, 'postgres');
+        if (behind) throw new StoreUnavailableError(behind);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) client.release(error as Error);
+        throw translate(error);
+      }
+      if (readOnly) throw new StoreUnavailableError(`PostgreSQL at ${target.display} takes no writes: the session is read-only (transaction_read_only is on)`);
     },
     async close() {
       await pool.end();

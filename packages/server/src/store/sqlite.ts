@@ -7,6 +7,7 @@ import { sqliteConnection, translate } from './sqlite/connection.js';
 import { sqliteLoginFailures } from './sqlite/login-failures.js';
 import { sqliteSettings } from './sqlite/settings.js';
 import { sqliteUsers } from './sqlite/users.js';
+import { writeProbe } from './sqlite/write-probe.js';
 import type { Store } from './store.js';
 import { StoreUnavailableError } from './store-errors.js';
 
@@ -15,7 +16,10 @@ import { StoreUnavailableError } from './store-errors.js';
 // part of the store it belongs to (sqlite/*.ts), over this one connection.
 
 export interface SqliteOptions {
-  /** How long a write waits for another process's lock before failing with StoreUnavailableError. */
+  /**
+   * How long a write waits for another process's lock before failing with StoreUnavailableError: on
+   * timers (sqlite/busy-retry.ts), never inside SQLite on the event loop, except while opening.
+   */
   readonly busyTimeoutMs?: number;
   readonly now?: () => number;
 }
@@ -35,7 +39,10 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
   } catch (error) {
     throw new StoreUnavailableError(`cannot open the SQLite database at ${path}: ${(error as Error).message}`);
   }
+  let probe: () => void;
   try {
+    // While opening, SQLite's own busy wait: nothing is served yet, and nodes starting together
+    // queue for the migrations.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives any process crash (SIGKILL included); only a power loss
@@ -43,12 +50,17 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    // A database that cannot be written stops start-up here, naming the file and the cause, rather
+    // than starting ready and failing every logout (docs/operations.md).
+    probe = writeProbe(db, path);
+    probe();
+    db.pragma('busy_timeout = 0');
   } catch (error) {
     db.close();
-    throw translate(error, busyTimeoutMs);
+    throw translate(error, busyTimeoutMs, path);
   }
 
-  const connection = sqliteConnection(db, path, busyTimeoutMs, now);
+  const connection = sqliteConnection(db, path, busyTimeoutMs, now, probe);
   const { audit, closeWriter } = sqliteAudit(connection);
   const ping = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
 
@@ -62,6 +74,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
       connection.run(() => {
         const behind = schemaBehind(ping.get()!.version, 'sqlite');
         if (behind) throw new StoreUnavailableError(behind);
+        connection.health.check();
       }),
     close: async () => {
       await closeWriter();

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -10,6 +12,7 @@ import { PASSWORD, call, login, sharedHasher, tempDir } from '../support/harness
 // Several processes on one SQLite file: a logout on one is in force on the other at once, and a
 // foreign write lock answers 503 instead of a lost logout.
 
+const require = createRequire(import.meta.url);
 const temp = tempDir();
 after(() => temp.remove());
 
@@ -63,6 +66,57 @@ test('logouts made together while another process holds the write lock answer 50
     assert.deepEqual(await refreshStatuses(), [401, 401, 401]);
   } finally {
     other.close();
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
+
+test('a foreign write lock held 5 s does not freeze the server: refresh and /healthz answer at once, logouts 503 within the busy timeout, then succeed', async () => {
+  const db = join(temp.dir, 'frozen.db');
+  const [email] = await seedUsers(db, 1);
+  const busyTimeoutMs = 1000;
+  const env = { PACERPRO_JWT_SECRET: 'frozen-file-secret-frozen-file-secret', LOG_LEVEL: 'info' };
+  const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', String(busyTimeoutMs)], env);
+  // Another process holds BEGIN IMMEDIATE for 5 s, as the sqlite3 shell or a backup would.
+  const holder = spawn(process.execPath, ['-e', `
+    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new Database(${JSON.stringify(db)});
+    db.exec('BEGIN IMMEDIATE');
+    process.stdout.write('locked\\n');
+    setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 5000);
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const released = new Promise((resolve) => holder.on('exit', resolve));
+  try {
+    const token = (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string;
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    const timed = async <T>(work: () => Promise<T>) => {
+      const started = performance.now();
+      const value = await work();
+      return { value, ms: performance.now() - started };
+    };
+    const logout = timed(() => call(server.url, 'DELETE', `Bearer ${token}`));
+    const slowest = { refresh: 0, health: 0 };
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      const refresh = await timed(() => call(server.url, 'GET', `Bearer ${token}`));
+      assert.equal(refresh.value.res.status, 200);
+      const health = await timed(() => fetch(`${server.url}/healthz`));
+      assert.equal(health.value.status, 200);
+      slowest.refresh = Math.max(slowest.refresh, refresh.ms);
+      slowest.health = Math.max(slowest.health, health.ms);
+    }
+    assert.ok(slowest.refresh < 250, `a refresh took ${slowest.refresh} ms while a logout waited for the lock`);
+    assert.ok(slowest.health < 250, `/healthz took ${slowest.health} ms while a logout waited for the lock`);
+    const refused = await logout;
+    assert.equal(refused.value.res.status, 503);
+    assert.equal(refused.value.res.headers.get('retry-after'), '1');
+    assert.ok(refused.ms < busyTimeoutMs + 250, `the logout answered after ${refused.ms} ms, busy timeout ${busyTimeoutMs} ms`);
+
+    await released;
+    assert.equal((await call(server.url, 'DELETE', `Bearer ${token}`)).res.status, 200, 'once the lock is gone the logout succeeds');
+    assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 401);
+  } finally {
+    holder.kill();
     server.child.kill('SIGTERM');
     await server.exited;
   }

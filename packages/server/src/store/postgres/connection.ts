@@ -7,9 +7,12 @@ import { StoreUnavailableError } from '../store-errors.js';
 const { DatabaseError } = pg;
 
 // SQLSTATE classes that mean "not now" rather than "wrong": connection exception (08),
-// insufficient resources (53, e.g. too many connections), operator intervention (57: statement
-// timeout, shutdown, cannot connect now).
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)/;
+// insufficient resources (53: disk full, out of memory, too many connections), operator
+// intervention (57: statement timeout, shutdown, cannot connect now); and the storage faults of other
+// classes: read_only_sql_transaction (25006: a standby after a failover, or
+// default_transaction_read_only), system_error (58000) and io_error (58030). pool.query closes a
+// connection whose query failed, so one that proved read-only is not used again.
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^(25006|58000|58030)$/;
 
 export interface PostgresConnection {
   /** One named statement on the pool; its errors pass through translatePostgresError(). */

@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditEventType, AuditStore } from '../audit.js';
 import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert } from '../sqlite-audit-writer.js';
-import type { SqliteConnection } from './connection.js';
+import { StoreUnavailableError } from '../store-errors.js';
+import { storageFault, type SqliteConnection } from './connection.js';
 
 interface AuditRow {
   at: number;
@@ -30,7 +31,7 @@ export interface SqliteAudit {
   closeWriter(): Promise<void>;
 }
 
-export function sqliteAudit({ db, path, busyTimeoutMs, run, translate }: SqliteConnection): SqliteAudit {
+export function sqliteAudit({ db, path, busyTimeoutMs, run, write, translate, health }: SqliteConnection): SqliteAudit {
   const statements = {
     appendAudit: db.prepare<AuditInsert>(AUDIT_INSERT),
     listAudit: db.prepare<[{ userId: number | null; email: string | null; since: number; limit: number }], AuditRow>(
@@ -51,23 +52,25 @@ export function sqliteAudit({ db, path, busyTimeoutMs, run, translate }: SqliteC
           busyTimeoutMs,
           failed: (reported) => {
             const error = translate(reported);
+            // The thread's storage faults count for readiness as the main connection's do; a lock does not.
+            if (error instanceof StoreUnavailableError && storageFault(reported) !== 'busy') health.failed(error);
             return error instanceof Error ? error : Object.assign(new Error(reported.message), { code: reported.code });
           },
         });
-  const appendAuditEvents = db.transaction((events: readonly AuditEvent[]) => {
+  const appendAuditEvents = (events: readonly AuditEvent[]) => {
     for (const e of events) {
       statements.appendAudit.run(...auditRow(e));
     }
-  });
+  };
 
   return {
     audit: {
-      appendAuditEvents: (events) => (auditWriter ? auditWriter.append(events) : run(() => appendAuditEvents(events))),
+      appendAuditEvents: (events) => (auditWriter ? auditWriter.append(events) : write(() => appendAuditEvents(events))),
       listAuditEvents: ({ userId, email, since, limit }) =>
         run(() =>
           statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
         ),
-      pruneAuditEvents: (before) => run(() => statements.pruneAudit.run(before.getTime()).changes),
+      pruneAuditEvents: (before) => write(() => statements.pruneAudit.run(before.getTime()).changes),
     },
     closeWriter: async () => {
       await auditWriter?.close();

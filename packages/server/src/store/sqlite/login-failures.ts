@@ -1,7 +1,7 @@
 import type { LoginFailureStore } from '../login-failures.js';
 import type { SqliteConnection } from './connection.js';
 
-export function sqliteLoginFailures({ db, now, run }: SqliteConnection): LoginFailureStore {
+export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): LoginFailureStore {
   const statements = {
     getFailures: db.prepare<[string], { failures: number; blocked_until: number }>(
       'SELECT failures, blocked_until FROM login_failures WHERE email_key = ?',
@@ -27,10 +27,10 @@ export function sqliteLoginFailures({ db, now, run }: SqliteConnection): LoginFa
         const row = statements.getFailures.get(key);
         return row && { failures: row.failures, blockedUntil: row.blocked_until > 0 ? new Date(row.blocked_until) : undefined };
       }),
-    recordLoginFailure: (key) => run(() => statements.recordFailure.get(key, now())!.failures),
-    blockLogins: (key, until) => run(() => void statements.block.run(until.getTime(), key)),
-    clearLoginFailures: (key) => run(() => void statements.clearFailures.run(key)),
+    recordLoginFailure: (key) => write(() => statements.recordFailure.get(key, now())!.failures),
+    blockLogins: (key, until) => write(() => void statements.block.run(until.getTime(), key)),
+    clearLoginFailures: (key) => write(() => void statements.clearFailures.run(key)),
     pruneLoginFailures: (before, keepAtMost) =>
-      run(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
+      write(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
   };
 }

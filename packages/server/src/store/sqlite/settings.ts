@@ -1,7 +1,7 @@
 import type { SettingsStore } from '../settings.js';
 import type { SqliteConnection } from './connection.js';
 
-export function sqliteSettings({ db, run }: SqliteConnection): SettingsStore {
+export function sqliteSettings({ db, write }: SqliteConnection): SettingsStore {
   const statements = {
     insertSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
@@ -9,7 +9,7 @@ export function sqliteSettings({ db, run }: SqliteConnection): SettingsStore {
 
   return {
     getOrCreateJwtSecret: (candidate) =>
-      run(() => {
+      write(() => {
         statements.insertSetting.run('jwt_secret', candidate);
         return statements.getSetting.get('jwt_secret')!.value;
       }),

@@ -30,7 +30,7 @@ function toUser(row: UserRow): User {
   };
 }
 
-export function sqliteUsers({ db, now, run }: SqliteConnection): UserRepository {
+export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepository {
   const statements = {
     byEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_key = ?'),
     byId: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
@@ -73,13 +73,12 @@ export function sqliteUsers({ db, now, run }: SqliteConnection): UserRepository 
   // Logouts: the jti rotations asked for in one turn commit as one transaction (batch-writer.ts);
   // 48 -> 41 µs of CPU per logout (bench/NOTES.md).
   type Rotation = { readonly id: number; readonly jti: string };
-  const rotateAll = db.transaction((rotations: readonly Rotation[]) =>
+  const rotateAll = (rotations: readonly Rotation[]) =>
     rotations.map(({ id, jti }) => {
       const at = now();
       return statements.rotateJti.run(jti, at, at, id).changes === 1;
-    }),
-  );
-  const rotateJti = createBatchWriter<Rotation, boolean>((rotations) => run(() => rotateAll.immediate(rotations)));
+    });
+  const rotateJti = createBatchWriter<Rotation, boolean>((rotations) => write(() => rotateAll(rotations)));
 
   return {
     findUserByEmail: (email) =>
@@ -90,7 +89,7 @@ export function sqliteUsers({ db, now, run }: SqliteConnection): UserRepository 
     findUserById: userById,
     listUsers: () => run(() => statements.list.all().map(toUser)),
     createUser: (user: NewUser) =>
-      run(() => {
+      write(() => {
         const at = now();
         try {
           const row = statements.insert.get(user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, at, at, at);
@@ -100,17 +99,17 @@ export function sqliteUsers({ db, now, run }: SqliteConnection): UserRepository 
           throw error;
         }
       }),
-    updatePasswordHash: (id, hash) => run(() => statements.setHash.run(hash, now(), id).changes === 1),
+    updatePasswordHash: (id, hash) => write(() => statements.setHash.run(hash, now(), id).changes === 1),
     changePassword: (id, hash, jti) =>
-      run(() => {
+      write(() => {
         const at = now();
         return statements.changePassword.run(hash, jti, at, at, id).changes === 1;
       }),
-    setLocked: (id, locked) => run(() => statements.setLocked.run(locked ? 1 : 0, now(), id).changes === 1),
+    setLocked: (id, locked) => write(() => statements.setLocked.run(locked ? 1 : 0, now(), id).changes === 1),
     rotateJti: (id, jti) => rotateJti({ id, jti }),
-    deleteUser: (id) => run(() => statements.delete.run(id).changes === 1),
+    deleteUser: (id) => write(() => statements.delete.run(id).changes === 1),
     importUser: (user: ImportedUser) =>
-      run(() => {
+      write(() => {
         const at = now();
         const { id, email, passwordHash, jti, locked } = user;
         return statements.importUser.run(id, email.trim(), emailKey(email), passwordHash, jti, at, locked ? 1 : 0, at, at).changes === 1;
