@@ -38,7 +38,7 @@ const wanted = (run: RunName) => options.runs.has(run);
  */
 function startNodeFlags(): string {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return /^node((?: --\S+)*) /.exec(scripts.start)?.[1]!.trim() ?? '';
+  return (/^node((?: --\S+)*) /.exec(scripts.start)?.[1] ?? '').trim();
 }
 const START_FLAGS = startNodeFlags();
 const nodeOptions = [START_FLAGS, options.nodeOptions].filter(Boolean).join(' ');

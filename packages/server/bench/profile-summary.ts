@@ -23,7 +23,7 @@ function areaOf(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
-  if (url.startsWith('node:')) return 'node: ' + url.slice(5).split('/')[0];
+  if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
   const ours = /packages\/server\/dist\/(.*)\.js$/.exec(url);
   if (ours) return `server: ${ours[1]}`;
   return url;

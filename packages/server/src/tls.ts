@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type Config } from './config.js';
 
@@ -32,7 +32,7 @@ export async function readTlsFiles(config: Pick<Config, 'tlsCertPath' | 'tlsKeyP
   } catch {
     throw new ConfigError(`PACERPRO_TLS_CERT=${JSON.stringify(tlsCertPath)} is not valid: expected a PEM certificate (-----BEGIN CERTIFICATE-----).`);
   }
-  let privateKey;
+  let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(key);
   } catch {

@@ -98,7 +98,7 @@ export async function* readCsvRows(path: string): AsyncGenerator<SourceRow> {
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  let records;
+  let records: ReturnType<typeof parseCsv>;
   try {
     records = parseCsv(text);
   } catch (error) {

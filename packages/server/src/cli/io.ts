@@ -10,5 +10,5 @@ export interface Io {
 export type Values = Record<string, string | boolean | undefined>;
 
 export function print(io: Io, text: string): void {
-  io.stdout.write(text + '\n');
+  io.stdout.write(`${text}\n`);
 }

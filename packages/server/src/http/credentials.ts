@@ -4,6 +4,7 @@ import type { Credentials } from '../auth/sessions.js';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
 import { ApiProblem } from '../errors.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

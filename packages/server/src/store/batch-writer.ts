@@ -19,7 +19,9 @@ export function createBatchWriter<T, R>(write: BatchWrite<T, R>): (item: T) => P
   const add = perTurn<Pending<T, R>>(async (batch) => {
     try {
       const results = await write(batch.map((p) => p.item));
-      batch.forEach((caller, i) => caller.resolve(results[i]!));
+      batch.forEach((caller, i) => {
+        caller.resolve(results[i]!);
+      });
     } catch (error) {
       for (const caller of batch) caller.reject(error);
     }

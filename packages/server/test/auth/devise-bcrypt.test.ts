@@ -24,9 +24,9 @@ describe('Devise bcrypt hashes', () => {
   it('compares only the first 72 bytes, as Ruby bcrypt does, and never throws on a broken hash', async () => {
     const hasher = await createPasswordHasher();
     const long = 'x'.repeat(72);
-    assert.equal(await hasher.verify(await deviseHash(long + 'tail', { cost: 4 }), long + 'other tail'), true);
-    const broken = '$2a$04$' + '!'.repeat(53);
+    assert.equal(await hasher.verify(await deviseHash(`${long}tail`, { cost: 4 }), `${long}other tail`), true);
+    const broken = `$2a$04$${'!'.repeat(53)}`;
     assert.equal(isBcryptHash(broken), false);
-    assert.equal(await hasher.verify('$2a$99$' + 'a'.repeat(53), 'x'), false);
+    assert.equal(await hasher.verify(`$2a$99$${'a'.repeat(53)}`, 'x'), false);
   });
 });

@@ -40,7 +40,7 @@ test('argon2id hashes at the given parameters, and verifications, off the event 
   assert.equal(await hasher.verify(hash, 'correct horse battery stapler'), false);
   assert.equal(await hasher.verify('$argon2id$v=19$m=19456,t=2,p=1$not-a-hash', 'x'), false);
   assert.equal(await hasher.verify('', 'x'), false);
-  assert.equal(await hasher.verify('$2a$99$' + 'a'.repeat(53), 'x'), false, 'a bcrypt hash the binding cannot read');
+  assert.equal(await hasher.verify(`$2a$99$${'a'.repeat(53)}`, 'x'), false, 'a bcrypt hash the binding cannot read');
   assert.equal(await hasher.verifyDummy('correct horse battery staple'), false);
   assert.deepEqual(observed, ['hash', 'verify', 'verify', 'verify', 'verify', 'verify', 'verifyDummy']);
 });
@@ -52,7 +52,7 @@ test('needsRehash: anything but argon2id at the configured parameters or stronge
   assert.equal(hasher.needsRehash('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'), true, 'fewer iterations');
   assert.equal(hasher.needsRehash('$argon2id$v=19$m=8192,t=3,p=1$c2FsdA$aGFzaA'), true, 'less memory');
   assert.equal(hasher.needsRehash('$argon2i$v=19$m=19456,t=3,p=1$c2FsdA$aGFzaA'), true, 'argon2i');
-  assert.equal(hasher.needsRehash('$2a$04$' + 'a'.repeat(53)), true, 'bcrypt');
+  assert.equal(hasher.needsRehash(`$2a$04$${'a'.repeat(53)}`), true, 'bcrypt');
 });
 
 test('at most `concurrency` jobs at once, each on a thread of its own, threads started as needed and reused', async () => {

@@ -38,7 +38,7 @@ describe('mapDeviseRow', () => {
       [{ ...ROW, email: null }, /email null/],
       [{ ...ROW, encrypted_password: '' }, /encrypted_password is empty/],
       [{ ...ROW, encrypted_password: 'pbkdf2$sha256$abc' }, /not a bcrypt hash/],
-      [{ ...ROW, encrypted_password: '$2x$12$' + HASH.slice(7) }, /not a bcrypt hash/],
+      [{ ...ROW, encrypted_password: `$2x$12$${HASH.slice(7)}` }, /not a bcrypt hash/],
     ] as const;
     for (const [row, reason] of reasons) {
       const mapped = mapDeviseRow(row);

@@ -78,14 +78,14 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
 
   it('--dry-run reports what it would do and writes no user', async () => {
     const result = await importCli(['--from', rails.url, '--dry-run', '--database-url', target.url]);
-    assert.equal(result.stdout, ['dry run, nothing written: would import 3, unchanged 0, skipped 2', ...SKIPPED].join('\n') + '\n');
+    assert.equal(result.stdout, `${['dry run, nothing written: would import 3, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
     assert.equal(result.code, 1, 'rows were skipped');
     assert.deepEqual(await adminQuery(`SELECT id FROM ${target.name}.users`), []);
   });
 
   it('imports ids, jtis, hashes and locks, reports bad rows, changes nothing the second time', async () => {
     const first = await importCli(['--from', rails.url, '--database-url', target.url]);
-    assert.equal(first.stdout, ['imported 3, unchanged 0, skipped 2', ...SKIPPED].join('\n') + '\n');
+    assert.equal(first.stdout, `${['imported 3, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
     assert.equal(first.stderr, '');
     const users = await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`);
     const source = await adminQuery(`SELECT id, email, encrypted_password AS password_hash, jti, locked_at IS NOT NULL AS locked FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`);
@@ -178,12 +178,12 @@ describe('import devise --csv into SQLite', () => {
     const first = await importCli(['--csv', csv, '--database-url', database]);
     assert.equal(
       first.stdout,
-      [
+      `${[
         'imported 3, unchanged 0, skipped 2',
         'skipped line 5, id 17: has 3 fields where the header names 6',
         'skipped line 6, id 18: email "" is not an e-mail address',
         'note line 4, id 16: jti is missing or not a UUID: a new one was made, so tokens issued before are refused',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     assert.equal(first.code, 1);
     assert.match((await importCli(['--csv', csv, '--database-url', database])).stdout, /^imported 0, unchanged 3, skipped 2\n/);

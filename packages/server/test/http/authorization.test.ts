@@ -25,7 +25,7 @@ test('anything else is invalid', () => {
     'Bearer abc',
     `${JWT.split('.').slice(0, 2).join('.')}.`,
     `Bearer ${JWT}\u0000`,
-    'Bearer=' + JWT,
+    `Bearer=${JWT}`,
     [JWT, JWT],
   ];
   for (const header of invalid) assert.deepEqual(parseAuthorization(header), { kind: 'invalid' }, JSON.stringify(header));

@@ -22,7 +22,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // resets are the point of this proxy
   };
-  const destroyAll = () => sockets.forEach((socket) => socket.destroy());
+  const destroyAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
 
   const server = createServer((client) => {
     track(client);
