@@ -50,7 +50,9 @@ describe('restarts', () => {
   });
 });
 
-test('a client that stalls mid-request gets the 408 Error body, and a stalled request cannot hold a graceful shutdown open', { timeout: 15_000 }, async () => {
+test('a client that stalls mid-request gets the 408 Error body, and a stalled request cannot hold a graceful shutdown open', {
+  timeout: 15_000,
+}, async () => {
   const temp = tempDir();
   const config = loadConfig({ DATABASE_URL: join(temp.dir, 'timeout.db'), LOG_LEVEL: 'silent' });
   const store = openSqliteStore(config.databaseUrl);

@@ -99,7 +99,10 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
         if (!(error instanceof StoreUnavailableError)) client.release(error as Error);
         throw translate(error);
       }
-      if (readOnly) throw new StoreUnavailableError(`PostgreSQL at ${target.display} takes no writes: the session is read-only (transaction_read_only is on)`);
+      if (readOnly)
+        throw new StoreUnavailableError(
+          `PostgreSQL at ${target.display} takes no writes: the session is read-only (transaction_read_only is on)`,
+        );
     },
     async close() {
       await pool.end();

@@ -25,7 +25,10 @@ async function seedUsers(db: string, count: number): Promise<string[]> {
 test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout: 60_000 }, async () => {
   const db = join(temp.dir, 'crash.db');
   const emails = await seedUsers(db, 24);
-  const first = await startServe(['--database-url', db], { PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01', LOG_LEVEL: 'info' });
+  const first = await startServe(['--database-url', db], {
+    PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01',
+    LOG_LEVEL: 'info',
+  });
   const tokens = new Map<string, string>();
   for (const email of emails) tokens.set(email, (await login(first.url, { email, password: PASSWORD })).json.jwtToken as string);
 
@@ -52,7 +55,10 @@ test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout
   await Promise.all([first.exited, loggingOut, ...refreshers]);
   assert.ok(answeredLogouts.length >= 6);
 
-  const second = await startServe(['--database-url', db], { PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01', LOG_LEVEL: 'info' });
+  const second = await startServe(['--database-url', db], {
+    PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01',
+    LOG_LEVEL: 'info',
+  });
   try {
     for (const email of answeredLogouts) {
       assert.equal((await call(second.url, 'GET', `Bearer ${tokens.get(email)}`)).res.status, 401, `${email} logged out before the crash`);
@@ -68,4 +74,3 @@ test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout
   assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
   check.close();
 });
-

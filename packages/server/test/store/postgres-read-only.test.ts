@@ -13,7 +13,9 @@ import { adminQuery, freshSchema, postgresSkip } from '../support/postgres.js';
 const skip = await postgresSkip();
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA';
 
-test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, then writable and ready again without a restart', { skip }, async () => {
+test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, then writable and ready again without a restart', {
+  skip,
+}, async () => {
   const schema = await freshSchema();
   const role = `pacerpro_ro_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE ROLE ${role} LOGIN`);
@@ -47,4 +49,3 @@ test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, the
     await adminQuery(`DROP ROLE IF EXISTS ${role}`);
   }
 });
-

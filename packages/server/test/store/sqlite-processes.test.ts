@@ -50,19 +50,28 @@ test('logouts made together while another process holds the write lock answer 50
   const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', '100'], env);
   const other = new Database(db);
   try {
-    const tokens = await Promise.all(emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string));
+    const tokens = await Promise.all(
+      emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string),
+    );
     const logOutAll = () => Promise.all(tokens.map((token) => call(server.url, 'DELETE', `Bearer ${token}`)));
-    const refreshStatuses = async () => Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
+    const refreshStatuses = async () =>
+      Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
 
     other.exec('BEGIN IMMEDIATE'); // another process writing, for longer than the busy timeout
     const refused = await logOutAll();
-    assert.deepEqual(refused.map((r) => r.res.status), [503, 503, 503]);
+    assert.deepEqual(
+      refused.map((r) => r.res.status),
+      [503, 503, 503],
+    );
     assert.equal(refused[0]!.json.code, 'service_unavailable');
     assert.equal(refused[0]!.res.headers.get('retry-after'), '1');
     assert.deepEqual(await refreshStatuses(), [200, 200, 200], 'a refused logout revokes nothing; reads go on meanwhile');
 
     other.exec('ROLLBACK');
-    assert.deepEqual((await logOutAll()).map((r) => r.res.status), [200, 200, 200]);
+    assert.deepEqual(
+      (await logOutAll()).map((r) => r.res.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(await refreshStatuses(), [401, 401, 401]);
   } finally {
     other.close();
@@ -78,13 +87,20 @@ test('a foreign write lock held 5 s does not freeze the server: refresh and /hea
   const env = { PACERPRO_JWT_SECRET: 'frozen-file-secret-frozen-file-secret', LOG_LEVEL: 'info' };
   const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', String(busyTimeoutMs)], env);
   // Another process holds BEGIN IMMEDIATE for 5 s, as the sqlite3 shell or a backup would.
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
     const db = new Database(${JSON.stringify(db)});
     db.exec('BEGIN IMMEDIATE');
     process.stdout.write('locked\\n');
     setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 5000);
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const released = new Promise((resolve) => holder.on('exit', resolve));
   try {
     const token = (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string;

@@ -84,7 +84,7 @@ test('on a full disk no SQLite write is reported done that was not written, and 
         const email = `u${i}@example.com`;
         const r = await outcome(store.users.createUser({ email, passwordHash: HASH + big, jti: randomUUID() }));
         if (r.ok) created.push(email);
-        else (assertUnavailable(r.error, 'createUser'), refused++);
+        else assertUnavailable(r.error, 'createUser'), refused++;
       }
       assert.ok(refused > 0, 'the disk really is full');
       const counted: string[] = [];
@@ -106,7 +106,8 @@ test('on a full disk no SQLite write is reported done that was not written, and 
         updatePasswordHash: () => store.users.updatePasswordHash(alice.id, HASH + big),
         changePassword: () => store.users.changePassword(alice.id, HASH + big, randomUUID()),
         setLocked: () => store.users.setLocked(alice.id, false),
-        importUser: () => store.users.importUser({ id: 900, email: `imported${big}@example.com`, passwordHash: HASH, jti: randomUUID(), locked: false }),
+        importUser: () =>
+          store.users.importUser({ id: 900, email: `imported${big}@example.com`, passwordHash: HASH, jti: randomUUID(), locked: false }),
         blockLogins: () => store.loginFailures.blockLogins('victim-0', new Date(Date.now() + 60_000)),
         clearLoginFailures: () => store.loginFailures.clearLoginFailures('nobody'),
         pruneLoginFailures: () => store.loginFailures.pruneLoginFailures(new Date(0), 1_000_000),
@@ -123,11 +124,19 @@ test('on a full disk no SQLite write is reported done that was not written, and 
       // What the store said was done is what is there, read back on a connection of its own.
       const check = new Database(path, { readonly: true });
       try {
-        const emails = check.prepare<[], { email: string }>(`SELECT email FROM users WHERE email LIKE 'u%'`).all().map((row) => row.email);
+        const emails = check
+          .prepare<[], { email: string }>(`SELECT email FROM users WHERE email LIKE 'u%'`)
+          .all()
+          .map((row) => row.email);
         assert.deepEqual(emails.sort(), [...created].sort(), 'createUser resolved exactly for the rows that exist');
-        const keys = check.prepare<[], { email_key: string }>('SELECT email_key FROM login_failures').all().map((row) => row.email_key);
+        const keys = check
+          .prepare<[], { email_key: string }>('SELECT email_key FROM login_failures')
+          .all()
+          .map((row) => row.email_key);
         assert.deepEqual(keys.sort(), [...counted].sort(), 'recordLoginFailure resolved exactly for the failures recorded');
-        const rows = check.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE at = ?').get(auditAt.getTime())!.n;
+        const rows = check
+          .prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE at = ?')
+          .get(auditAt.getTime())!.n;
         assert.equal(rows, audited, 'appendAuditEvents resolved exactly for the batches written');
         const jti = check.prepare<[number], { jti: string }>('SELECT jti FROM users WHERE id = ?').get(alice.id)!.jti;
         assert.equal(jti, rotated.ok ? newJti : alice.jti, 'rotateJti resolved only when the new jti is there');
@@ -186,7 +195,8 @@ test('a database on a read-only filesystem stops start-up with a message naming 
     execFileSync('mount', ['-o', 'remount,ro', dir]);
     assert.throws(
       () => openSqliteStore(path),
-      (error: unknown) => error instanceof StoreUnavailableError && error.message.includes(path) && /SQLITE_(CANTOPEN|READONLY)/.test(error.message),
+      (error: unknown) =>
+        error instanceof StoreUnavailableError && error.message.includes(path) && /SQLITE_(CANTOPEN|READONLY)/.test(error.message),
     );
     const serve = await runCli(['serve', '--port', '0', '--database-url', path], { env: { PACERPRO_JWT_SECRET: 's'.repeat(40) } });
     assert.notEqual(serve.code, 0, 'serve does not start');
@@ -206,7 +216,9 @@ test('a database file this process may not write stops start-up instead of start
     const script = `import('${join(process.cwd(), 'packages/server/dist/store/sqlite.js').replace(/\\/g, '/')}').then(({ openSqliteStore }) => openSqliteStore(${JSON.stringify(path)}))`;
     let stderr = '';
     try {
-      execFileSync('setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', process.execPath, '-e', script], { stdio: 'pipe' });
+      execFileSync('setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', process.execPath, '-e', script], {
+        stdio: 'pipe',
+      });
     } catch (error) {
       stderr = String((error as { stderr?: unknown }).stderr);
     }

@@ -90,14 +90,12 @@ export function sqliteConnection(
     // better-sqlite3 is synchronous; the interface is async so the PostgreSQL store fits the same shape.
     run: (work) => read(work).catch((error: unknown) => Promise.reject(translateError(error))),
     write<T>(work: () => T): Promise<T> {
-      return writeInOrder(() => inTransaction.immediate(work) as T).catch(
-        (error: unknown) => {
-          const translated = translateError(error);
-          const fault = storageFault(error);
-          if (fault !== undefined && fault !== 'busy') health.failed(translated as StoreUnavailableError);
-          return Promise.reject(translated);
-        },
-      );
+      return writeInOrder(() => inTransaction.immediate(work) as T).catch((error: unknown) => {
+        const translated = translateError(error);
+        const fault = storageFault(error);
+        if (fault !== undefined && fault !== 'busy') health.failed(translated as StoreUnavailableError);
+        return Promise.reject(translated);
+      });
     },
     translate: translateError,
     health,

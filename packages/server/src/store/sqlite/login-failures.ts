@@ -31,6 +31,8 @@ export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): 
     blockLogins: (key, until) => write(() => void statements.block.run(until.getTime(), key)),
     clearLoginFailures: (key) => write(() => void statements.clearFailures.run(key)),
     pruneLoginFailures: (before, keepAtMost) =>
-      write(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
+      write(
+        () => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes,
+      ),
   };
 }

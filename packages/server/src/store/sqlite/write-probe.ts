@@ -14,7 +14,9 @@ export const MIN_FREE_BYTES = 256 * 1024;
 /** Throws StoreUnavailableError (or SQLite's own error, for translate) while the database cannot be written. */
 export function writeProbe(db: Database.Database, path: string): () => void {
   // An update that changes nothing still writes its page: it needs the write lock, a writable file and working I/O.
-  const touch = db.prepare('UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_migrations)');
+  const touch = db.prepare(
+    'UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_migrations)',
+  );
   const commit = db.transaction(() => touch.run());
   return () => {
     if (path !== ':memory:') {
