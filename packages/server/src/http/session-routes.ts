@@ -25,23 +25,6 @@ export interface SessionRoutesOptions {
   readonly audit: AuditTrail;
 }
 
-/**
- * expiresAt as ISO 8601. Tokens expire on whole seconds, so every answer within one second shares
- * the string: it is formatted once, not per request (V8 formats a Date through snprintf).
- */
-function isoFormatter(): (date: Date) => string {
-  let lastMs = Number.NaN;
-  let lastIso = '';
-  return (date) => {
-    const ms = date.getTime();
-    if (ms !== lastMs) {
-      lastMs = ms;
-      lastIso = date.toISOString();
-    }
-    return lastIso;
-  };
-}
-
 export async function sessionRoutes(app: FastifyInstance, { sessions, requireSession, loginRateLimited, audit }: SessionRoutesOptions) {
   // Tokens must never sit in a shared or browser cache; errors are not worth caching either. Set
   // as the request arrives, so every answer has them, errors included.
@@ -51,11 +34,10 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, requireSes
     done();
   });
 
-  const iso = isoFormatter();
   function sendSession(reply: FastifyReply, issued: IssuedToken) {
     // devise-jwt dispatches the token in the Authorization header; some clients read it from there.
     reply.header('authorization', `Bearer ${issued.token}`);
-    return { jwtToken: issued.token, expiresAt: iso(issued.expiresAt) };
+    return { jwtToken: issued.token, expiresAt: issued.expiresAt.toISOString() };
   }
 
   const sessionResponse = { 200: SessionSchema };
