@@ -1,8 +1,8 @@
 import { perTurn } from './turn-batch.js';
 
 // Turns the writes of one turn of the event loop into one call of `write` (turn-batch.ts), in the
-// order they were asked for: with SQLite, one transaction. A commit costs ~10 µs on its own and
-// ~2.4 µs each among eight (bench/NOTES.md); under load a turn brings several logouts.
+// order they were asked for: with SQLite, one transaction. A commit costs far more alone than
+// shared (bench/NOTES.md), and under load a turn brings several logouts.
 //
 // `write` gets the items of one batch and returns one result per item, in the same order. If it
 // fails, every caller of that batch gets the error: the transaction rolled back for all of them.

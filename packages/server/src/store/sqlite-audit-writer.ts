@@ -3,8 +3,8 @@ import { startRequestThread, type RequestThread, type ThreadError, type ThreadFa
 import type { AuditEvent } from './audit.js';
 
 // Writes the SQLite store's audit batches on a thread of its own (workers/sqlite-audit-writer.js).
-// better-sqlite3 is synchronous: on the event loop a batch of 100 rows held every request back for
-// ~1-2 ms, most of it the per-user index (each row lands on a random page of it) and now and then a
+// better-sqlite3 is synchronous: on the event loop a batch of rows held every request back,
+// most of it for the per-user index (each row lands on a random page of it) and now and then a
 // WAL checkpoint. The thread starts with the first batch, so a CLI run that audits nothing never
 // starts it, and it keeps the process alive only while a batch is in flight.
 

@@ -59,7 +59,7 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
   // The hot path (every refresh and logout), batched as in the PostgreSQL store (batch-loader.ts):
   // the ids asked for in one turn of the event loop are read by one statement. Each statement pays
   // SQLite's WAL read lock (two fcntl calls) and a call into the native module; fifty refreshes in
-  // flight came to 5-10 ids a turn, and 59 -> 46 µs of CPU per refresh (bench/NOTES.md).
+  // flight came to a handful of ids a turn (the figures: bench/NOTES.md).
   const userById = createBatchLoader<number, User>((ids) =>
     run(() => {
       if (ids.length > 1) return new Map(statements.byIds.all(JSON.stringify(ids)).map((row) => [row.id, toUser(row)]));
@@ -68,8 +68,8 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
     }),
   );
 
-  // Logouts: the jti rotations asked for in one turn commit as one transaction (batch-writer.ts);
-  // 48 -> 41 µs of CPU per logout (bench/NOTES.md).
+  // Logouts: the jti rotations asked for in one turn commit as one transaction (batch-writer.ts,
+  // bench/NOTES.md).
   type Rotation = { readonly id: number; readonly jti: string };
   const rotateAll = (rotations: readonly Rotation[]) =>
     rotations.map(({ id, jti }) => {
