@@ -25,7 +25,7 @@ test('a | inside a setting\'s text does not split its docs row', () => {
   const odd: AnySetting = {
     key: 'odd', env: 'ODD', flag: 'odd', describe: 'a | b', accepted: 'x|y', defaultValue: 'p|q', parse: () => ({ ok: false }),
   };
-  const row = configurationDocument([odd]).split('\n').at(-2);
+  const row = configurationDocument([odd], []).split('\n').at(-2);
   assert.equal(row, '| `ODD` | `--odd` | `p\\|q` | x\\|y | a \\| b |');
 });
 
