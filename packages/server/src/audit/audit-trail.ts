@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditEvent, AuditStore } from '../store/audit.js';
-import { createBatchWriter } from '../store/batch-writer.js';
+import { createGroupCommit } from './group-commit.js';
 
 // Every security event goes to the structured log at once and to the audit_events table before its
 // request answers: an auth audit trail is evidence, so what was answered must survive a kill -9.
-// The events recorded in one turn of the event loop are committed together, in one
-// appendAuditEvents call (batch-writer.ts, as the jti rotations of one turn are): under load a
-// turn brings several requests, and one commit for all of them costs far less than one each.
+// The events of one turn of the event loop are committed together, and those that arrive while a
+// commit is in flight go together in the next (group-commit.ts): one commit for many requests
+// costs far less than one each, on the SQLite writer thread and on PostgreSQL's event loop alike.
 
 /** An event as recorded: the trail stamps the time. */
 export type NewAuditEvent = Omit<AuditEvent, 'at'>;
@@ -40,23 +40,14 @@ function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
 }
 
 export function createAuditTrail({ store, logger, now = Date.now }: AuditTrailOptions): AuditTrail {
-  // One promise per commit (not per event), so close() can wait for those still in flight.
-  const inFlight = new Set<Promise<void>>();
-  const commit = createBatchWriter<AuditEvent, void>((events) => {
-    const written = store.appendAuditEvents(events);
-    const settled = written.then(
-      () => undefined,
-      () => undefined,
-    );
-    inFlight.add(settled);
-    void settled.then(() => inFlight.delete(settled));
-    return written.then(() => events.map(() => undefined));
-  });
+  // At most 100 rows a commit: PostgreSQL's event loop pays for a bigger insert far more than
+  // linearly (bench/NOTES.md, "Audit batches of 500 rows").
+  const commits = createGroupCommit<AuditEvent>((events) => store.appendAuditEvents(events), 100);
 
   function record(fields: NewAuditEvent, log: FastifyBaseLogger = logger): Promise<void> {
     // The log line's own time field stamps it; formatting a Date there too cost more than the rest of the line.
     log.info({ audit: fields }, `audit: ${fields.event}`);
-    return commit(stamped(fields, now()));
+    return commits.add(stamped(fields, now()));
   }
 
   return {
@@ -64,9 +55,6 @@ export function createAuditTrail({ store, logger, now = Date.now }: AuditTrailOp
     recordUnawaited(fields, log = logger) {
       record(fields, log).catch((error: unknown) => log.error({ err: error, event: fields.event }, 'audit event could not be written'));
     },
-    async close() {
-      await new Promise(setImmediate); // events of this turn are handed to the store after it
-      await Promise.all(inFlight);
-    },
+    close: () => commits.idle(),
   };
 }

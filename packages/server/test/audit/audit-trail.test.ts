@@ -17,7 +17,8 @@ import { PG_URL, freshSchema, postgresSkip } from '../support/postgres.js';
 
 // The audit trail commits every event before its request answers (a kill -9 then loses no row of
 // an answered request): record() resolves only after the commit, the events of one turn go in one
-// commit, and a commit that fails fails the request instead of being reported as done.
+// commit (and those of the turns while it is in flight in the next), and a commit that fails fails
+// the request instead of being reported as done.
 
 const temp = tempDir();
 after(() => temp.remove());
@@ -97,6 +98,37 @@ describe('audit trail', () => {
       assert.deepEqual(batches, [3, 1]);
       assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [1, 2, 3, 4]);
     } finally {
+      await trail.close();
+      await store.close();
+    }
+  });
+
+  test('events that arrive while a commit is held go together in the next commit, not one commit per turn', async () => {
+    const path = join(temp.dir, 'coalesced.db');
+    const store = openSqliteStore(path, { busyTimeoutMs: 10_000 });
+    const batches: number[] = [];
+    const counted: AuditStore = {
+      ...store.audit,
+      appendAuditEvents: (events: readonly AuditEvent[]) => (batches.push(events.length), store.audit.appendAuditEvents(events)),
+    };
+    const trail = createAuditTrail({ store: counted, logger });
+    const foreign = new Database(path);
+    try {
+      foreign.exec('BEGIN IMMEDIATE');
+      const first = trail.record(refreshed(1));
+      await sleep(50); // its commit is now waiting for the lock
+      const later = [];
+      for (const userId of [2, 3, 4]) {
+        later.push(trail.record(refreshed(userId)));
+        await new Promise(setImmediate); // each in a turn of its own
+      }
+      assert.deepEqual(batches, [1], 'nothing more is sent while a commit is in flight');
+      foreign.exec('COMMIT');
+      await Promise.all([first, ...later]);
+      assert.deepEqual(batches, [1, 3]);
+      assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [1, 2, 3, 4]);
+    } finally {
+      foreign.close();
       await trail.close();
       await store.close();
     }
