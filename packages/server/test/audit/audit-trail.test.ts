@@ -117,7 +117,7 @@ describe('audit trail', () => {
       foreign.exec('BEGIN IMMEDIATE');
       const first = trail.record(refreshed(1));
       await sleep(50); // its commit is now waiting for the lock
-      const later = [];
+      const later: Promise<void>[] = [];
       for (const userId of [2, 3, 4]) {
         later.push(trail.record(refreshed(userId)));
         await new Promise(setImmediate); // each in a turn of its own
