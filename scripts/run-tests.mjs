@@ -9,8 +9,14 @@ import { join, sep } from 'node:path';
 
 const e2e = process.argv[2] === 'e2e';
 const files = readdirSync('packages')
-  .flatMap((pkg) => readdirSync(join('packages', pkg, 'test'), { recursive: true }).map((file) => join('packages', pkg, 'test', String(file))))
+  .flatMap((pkg) =>
+    readdirSync(join('packages', pkg, 'test'), { recursive: true }).map((file) => join('packages', pkg, 'test', String(file))),
+  )
   .filter((file) => file.endsWith('.test.ts') && file.includes(`${sep}e2e${sep}`) === e2e)
   .sort();
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(e2e ? 3 : 2), ...files], { stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(e2e ? 3 : 2), ...files],
+  { stdio: 'inherit' },
+);
 process.exit(run.status ?? 1);

@@ -224,7 +224,9 @@ async function logout({ manager }: Context): Promise<void> {
   await manager.logout().catch((error: unknown) => {
     if (!(error instanceof NotAuthenticatedError)) throw error;
     // An expired token revokes nothing, and the CLI keeps no password to log in again with.
-    throw new CliError("the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`");
+    throw new CliError(
+      "the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`",
+    );
   });
   print(`Logged out${session.email ? ` ${session.email}` : ''}: every token of the account is revoked.`);
 }
@@ -240,7 +242,12 @@ function describeExpiry(expiresAt: Date): string {
 
 export function formatDuration(milliseconds: number): string {
   const total = Math.round(milliseconds / 1000);
-  const [days, hours, minutes, seconds] = [Math.floor(total / 86_400), Math.floor(total / 3600) % 24, Math.floor(total / 60) % 60, total % 60];
+  const [days, hours, minutes, seconds] = [
+    Math.floor(total / 86_400),
+    Math.floor(total / 3600) % 24,
+    Math.floor(total / 60) % 60,
+    total % 60,
+  ];
   if (days) return `${days}d ${hours}h`;
   if (hours) return `${hours}h ${minutes}m`;
   if (minutes) return `${minutes}m ${seconds}s`;
@@ -267,9 +274,7 @@ function describe(error: unknown): string {
   if (error instanceof CliError) return error.message;
   if (error instanceof PromptCancelled) return 'cancelled';
   if (error instanceof NotAuthenticatedError) {
-    return error.cause
-      ? 'the session has expired or was revoked: run `pacerpro login`'
-      : 'not logged in: run `pacerpro login`';
+    return error.cause ? 'the session has expired or was revoked: run `pacerpro login`' : 'not logged in: run `pacerpro login`';
   }
   return error instanceof Error ? error.message : String(error);
 }

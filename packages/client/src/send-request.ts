@@ -39,14 +39,23 @@ const HEADER_VALUE = /^[\x20-\x7e]+$/;
  * (headers and body) by timeoutMs, and turns every failure into an ApiError. `authorize` adds the
  * configured token; logging in sends none (the Ruby client's session_post: no authorization).
  */
-export async function sendRequest(config: Configuration, method: HttpMethod, path: string, body?: string, authorize = true): Promise<RawResponse> {
+export async function sendRequest(
+  config: Configuration,
+  method: HttpMethod,
+  path: string,
+  body?: string,
+  authorize = true,
+): Promise<RawResponse> {
   const url = `${config.basePath}${path}`;
   const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
   if (config.userAgent) headers.set('User-Agent', config.userAgent);
   for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
   const authorization = authorize ? await config.authorization() : undefined;
   if (authorization && !HEADER_VALUE.test(authorization)) {
-    throw new ApiError({ code: 0, message: `The token cannot be sent: it holds characters an HTTP header cannot carry (a JWT has only letters, digits, "-", "_" and "."). Check apiKey.` });
+    throw new ApiError({
+      code: 0,
+      message: `The token cannot be sent: it holds characters an HTTP header cannot carry (a JWT has only letters, digits, "-", "_" and "."). Check apiKey.`,
+    });
   }
   if (authorization) headers.set('Authorization', authorization);
 

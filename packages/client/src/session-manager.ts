@@ -73,8 +73,7 @@ export class SessionManager {
   #automatic: Promise<Session> | undefined;
 
   constructor(options: SessionManagerOptions = {}) {
-    const configuration =
-      options.configuration instanceof Configuration ? options.configuration : new Configuration(options.configuration);
+    const configuration = options.configuration instanceof Configuration ? options.configuration : new Configuration(options.configuration);
     this.#api = new AuthenticationApi(configuration.with({ apiKey: () => this.#session?.jwtToken }));
     this.#basePath = configuration.basePath;
     this.#store = options.store ?? new MemoryTokenStore();

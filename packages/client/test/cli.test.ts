@@ -43,8 +43,7 @@ const loginArgs = (user = ALICE) => ['login', '--base-url', server().basePath, '
 const login = (user = ALICE) => pacerpro(loginArgs(user), { input: `${user.password}\n` });
 const savedSession = async () => JSON.parse(await readFile(sessionFile, 'utf8')) as Record<string, string>;
 const api = (token: string) => new AuthenticationApi({ basePath: server().basePath, apiKey: token });
-const refused = (token: string) =>
-  assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
+const refused = (token: string) => assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
 
 function assertFailure(result: Result, status: number, message: RegExp) {
   assert.equal(result.status, status, result.stderr);
@@ -83,7 +82,10 @@ describe('pacerpro', () => {
   it('logs in, keeping the session in a 0600 file in a 0700 directory, written whole', async () => {
     const result = await login();
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}; the session expires at .* \\(in (\\d+[dhms] ?)+\\)\\.\\n$`));
+    assert.match(
+      result.stdout,
+      new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}; the session expires at .* \\(in (\\d+[dhms] ?)+\\)\\.\\n$`),
+    );
     assert.equal((await stat(sessionFile)).mode & 0o777, 0o600);
     assert.equal((await stat(join(configHome, 'pacerpro'))).mode & 0o777, 0o700);
     assert.deepEqual(await readdir(join(configHome, 'pacerpro')), ['session.json']); // no temporary file left
@@ -97,7 +99,10 @@ describe('pacerpro', () => {
     await login();
     const status = await pacerpro(['status']);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}\\nSession expires at \\S+Z \\(in (\\d+[dhms] ?)+\\)\\n$`));
+    assert.match(
+      status.stdout,
+      new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath}\\nSession expires at \\S+Z \\(in (\\d+[dhms] ?)+\\)\\n$`),
+    );
 
     const token = await pacerpro(['token']);
     assert.equal(token.status, 0, token.stderr);
@@ -126,7 +131,11 @@ describe('pacerpro', () => {
     const saved = await savedSession();
     const expired = expiredCopy(saved.jwtToken!, JWT_SECRET);
     await writeFile(sessionFile, JSON.stringify({ ...saved, jwtToken: expired.jwtToken, expiresAt: expired.expiresAt.toISOString() }));
-    assertFailure(await pacerpro(['logout']), 1, /^pacerpro: the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`$/m);
+    assertFailure(
+      await pacerpro(['logout']),
+      1,
+      /^pacerpro: the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`$/m,
+    );
     await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
     assert.ok(await api(otherDevice.jwtToken).sessionGet()); // still live: only a new login can revoke it
   });
@@ -223,6 +232,10 @@ describe('pacerpro against a throttling server', () => {
   it('says when to try again', async () => {
     const args = ['login', '--base-url', throttled().basePath, '--email', ALICE.email, '--password-stdin'];
     assert.equal((await pacerpro(args, { input: ALICE.password })).status, 0);
-    assertFailure(await pacerpro(args, { input: ALICE.password }), 1, /^pacerpro: too many attempts \(429 Too Many Requests\): try again in \d+ s$/m);
+    assertFailure(
+      await pacerpro(args, { input: ALICE.password }),
+      1,
+      /^pacerpro: too many attempts \(429 Too Many Requests\): try again in \d+ s$/m,
+    );
   });
 });

@@ -20,7 +20,7 @@ describe('error codes', () => {
     assert.deepEqual([same, extra, missing], [true, true, true]);
   });
 
-  it('a code in the server\'s ERRORS but not in ERROR_CODES, or the reverse, fails the build', () => {
+  it("a code in the server's ERRORS but not in ERROR_CODES, or the reverse, fails the build", () => {
     assert.deepEqual([...ERROR_CODES].sort(), Object.keys(ERRORS).sort());
     assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length, 'no code listed twice');
   });
@@ -41,9 +41,10 @@ describe('isApiError and errorCode', () => {
   });
   after(() => stub.close());
 
-  const refusal = async (): Promise<unknown> => new AuthenticationApi({ basePath: stub.basePath, apiKey: 'tok', retry: false }).sessionGet().catch((e: unknown) => e);
+  const refusal = async (): Promise<unknown> =>
+    new AuthenticationApi({ basePath: stub.basePath, apiKey: 'tok', retry: false }).sessionGet().catch((e: unknown) => e);
 
-  it('a rejected call is an ApiError whose errorCode is the body\'s code, typed', async () => {
+  it("a rejected call is an ApiError whose errorCode is the body's code, typed", async () => {
     code = 'token_revoked';
     const error = await refusal();
     assert.ok(isApiError(error));

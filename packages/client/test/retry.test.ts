@@ -89,7 +89,10 @@ describe('retries of GET and DELETE', () => {
     answer = failing(503, {}, 2);
     assert.equal((await api().sessionGet()).jwtToken, SESSION_BODY.jwtToken);
     await api().sessionDelete();
-    assert.deepEqual(stub.requests.map((r) => r.method), ['GET', 'GET', 'GET', 'DELETE']);
+    assert.deepEqual(
+      stub.requests.map((r) => r.method),
+      ['GET', 'GET', 'GET', 'DELETE'],
+    );
   });
 
   it('retry a connection the server drops before answering', async () => {

@@ -60,7 +60,10 @@ describe('SessionManager', () => {
     assert.equal(await manager.token(), token);
     assert.equal(await manager.token(), token);
     assert.deepEqual(calls, ['POST 200']);
-    assert.deepEqual(changes.map((c) => [c.reason, c.session?.jwtToken]), [['login', token]]);
+    assert.deepEqual(
+      changes.map((c) => [c.reason, c.session?.jwtToken]),
+      [['login', token]],
+    );
     assert.equal((await manager.current())?.email, ALICE.email);
     await accepted(token);
   });
@@ -72,7 +75,10 @@ describe('SessionManager', () => {
     standBefore(session, 300);
     const token = await manager.token();
     assert.deepEqual(calls, ['GET 200']);
-    assert.deepEqual(changes.map((c) => c.reason), ['refresh']);
+    assert.deepEqual(
+      changes.map((c) => c.reason),
+      ['refresh'],
+    );
     await accepted(token);
   });
 
@@ -122,7 +128,10 @@ describe('SessionManager', () => {
     const token = await manager.token();
     assert.notEqual(token, revoked.jwtToken);
     assert.deepEqual(calls, ['POST 200', 'GET 401', 'POST 200']);
-    assert.deepEqual(changes.map((c) => c.reason), ['login', 'login']);
+    assert.deepEqual(
+      changes.map((c) => c.reason),
+      ['login', 'login'],
+    );
     await accepted(token);
   });
 
@@ -148,7 +157,10 @@ describe('SessionManager', () => {
       assert.ok(error.cause instanceof ApiError && error.cause.code === 401);
       return true;
     });
-    assert.deepEqual(changes.map((c) => [c.reason, c.session]), [['rejected', undefined]]);
+    assert.deepEqual(
+      changes.map((c) => [c.reason, c.session]),
+      [['rejected', undefined]],
+    );
     assert.equal(await manager.current(), undefined);
     assert.deepEqual(store.log, ['get', 'clear']);
     await assert.rejects(manager.token(), NotAuthenticatedError);
@@ -187,7 +199,10 @@ describe('SessionManager', () => {
     const token = await manager.token();
     await manager.logout();
     await assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
-    assert.deepEqual(changes.map((c) => c.reason), ['login', 'logout']);
+    assert.deepEqual(
+      changes.map((c) => c.reason),
+      ['login', 'logout'],
+    );
     assert.deepEqual(store.log, ['get', 'set', 'clear']);
     await assert.rejects(manager.token(), NotAuthenticatedError);
     await manager.logout(); // nothing left to do
@@ -198,7 +213,10 @@ describe('SessionManager', () => {
     const { manager, calls, changes } = managed({ credentials: BOB, session: expiredCopy(otherDevice.jwtToken, JWT_SECRET) });
     await manager.logout();
     assert.deepEqual(calls, ['DELETE 401', 'POST 200', 'DELETE 200']);
-    assert.deepEqual(changes.map((c) => c.reason), ['login', 'logout']);
+    assert.deepEqual(
+      changes.map((c) => c.reason),
+      ['login', 'logout'],
+    );
     await assert.rejects(api(otherDevice.jwtToken).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
     await assert.rejects(manager.token(), NotAuthenticatedError);
   });
@@ -212,7 +230,10 @@ describe('SessionManager', () => {
       assert.ok(error.cause instanceof ApiError && error.cause.body?.code === 'token_expired');
       return true;
     });
-    assert.deepEqual(changes.map((c) => c.reason), ['logout']);
+    assert.deepEqual(
+      changes.map((c) => c.reason),
+      ['logout'],
+    );
     assert.equal(await manager.current(), undefined);
     await accepted(otherDevice.jwtToken); // what no client can revoke without a live token
   });

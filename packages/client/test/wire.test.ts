@@ -27,7 +27,11 @@ describe('requests', () => {
     await client.sessionDelete();
     assert.deepEqual(
       stub.requests.map((r) => [r.method, r.url]),
-      [['POST', '/v1/session'], ['GET', '/v1/session'], ['DELETE', '/v1/session']],
+      [
+        ['POST', '/v1/session'],
+        ['GET', '/v1/session'],
+        ['DELETE', '/v1/session'],
+      ],
     );
     for (const request of stub.requests) {
       assert.equal(request.headers['content-type'], 'application/json');
@@ -35,7 +39,10 @@ describe('requests', () => {
       assert.equal(request.headers['user-agent'], `pacerpro-client-ts/${VERSION}`);
     }
     // The Ruby client's session_post: "No authorization required"; a held, maybe expired, token stays home.
-    assert.deepEqual(stub.requests.map((r) => r.headers.authorization), [undefined, 'Bearer tok', 'Bearer tok']);
+    assert.deepEqual(
+      stub.requests.map((r) => r.headers.authorization),
+      [undefined, 'Bearer tok', 'Bearer tok'],
+    );
   });
 
   it('refuse, before any request, a token or header no HTTP header can carry, without echoing it', async () => {
@@ -48,12 +55,15 @@ describe('requests', () => {
         return true;
       });
     }
-    assert.throws(() => api({ headers: { 'X-Api-Key': 'sec\nret' } }), (error: unknown) => {
-      assert.ok(error instanceof TypeError);
-      assert.match(error.message, /"X-Api-Key" is not a valid HTTP header/);
-      assert.equal(error.message.includes('sec'), false);
-      return true;
-    });
+    assert.throws(
+      () => api({ headers: { 'X-Api-Key': 'sec\nret' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /"X-Api-Key" is not a valid HTTP header/);
+        assert.equal(error.message.includes('sec'), false);
+        return true;
+      },
+    );
     assert.equal(stub.requests.length, 0);
   });
 
@@ -76,19 +86,31 @@ describe('requests', () => {
   it('send no body on GET and DELETE', async () => {
     await api().sessionGet();
     await api().sessionDelete();
-    assert.deepEqual(stub.requests.map((r) => [r.body, r.headers['content-length']]), [['', undefined], ['', undefined]]);
+    assert.deepEqual(
+      stub.requests.map((r) => [r.body, r.headers['content-length']]),
+      [
+        ['', undefined],
+        ['', undefined],
+      ],
+    );
   });
 
   it('send the bare token when apiKeyPrefix is null, and another prefix when set', async () => {
     await api({ apiKey: 'tok', apiKeyPrefix: null }).sessionGet();
     await api({ apiKey: 'tok', apiKeyPrefix: 'Token' }).sessionGet();
-    assert.deepEqual(stub.requests.map((r) => r.headers.authorization), ['tok', 'Token tok']);
+    assert.deepEqual(
+      stub.requests.map((r) => r.headers.authorization),
+      ['tok', 'Token tok'],
+    );
   });
 
   it('send no Authorization header without an apiKey, or when the apiKey function has none', async () => {
     await api().sessionGet();
     await api({ apiKey: () => undefined }).sessionGet();
-    assert.deepEqual(stub.requests.map((r) => 'authorization' in r.headers), [false, false]);
+    assert.deepEqual(
+      stub.requests.map((r) => 'authorization' in r.headers),
+      [false, false],
+    );
   });
 
   it('ask an apiKey function, sync or async, for the token on each request', async () => {
@@ -97,7 +119,10 @@ describe('requests', () => {
     const asyncClient = api({ apiKey: async () => `async-${++calls}` });
     await asyncClient.sessionGet();
     await asyncClient.sessionDelete();
-    assert.deepEqual(stub.requests.map((r) => r.headers.authorization), ['Bearer sync-1', 'Bearer async-2', 'Bearer async-3']);
+    assert.deepEqual(
+      stub.requests.map((r) => r.headers.authorization),
+      ['Bearer sync-1', 'Bearer async-2', 'Bearer async-3'],
+    );
   });
 
   it('send configured headers and User-Agent, and tolerate a trailing slash in basePath', async () => {
@@ -186,7 +211,11 @@ describe('successful answers', () => {
     ['an invalid expiresAt', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: 'tomorrow' })],
     ['an expiresAt without a zone', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-11-28T06:00:00' })],
     ['an impossible expiresAt', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-13-45T06:00:00Z' })],
-    ['an expiresAt on a day that does not exist', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-02-31T06:00:00Z' })],
+    [
+      'an expiresAt on a day that does not exist',
+      'application/json',
+      JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-02-31T06:00:00Z' }),
+    ],
     ['an expiresAt at 24:00', 'application/json', JSON.stringify({ ...SESSION_BODY, expiresAt: '2026-11-28T24:00:00Z' })],
     ['a token with a line break', 'application/json', JSON.stringify({ ...SESSION_BODY, jwtToken: 'abc\ndef' })],
     ['a token with characters a header cannot carry', 'application/json', JSON.stringify({ ...SESSION_BODY, jwtToken: 'tök€n' })],

@@ -151,7 +151,9 @@ async function loginRun(server: BenchProcess, users: readonly SeededUser[]): Pro
   const after = await measureHashRate(argon2, hashConcurrency, hashSeconds);
   const raw = (before.perSecond + after.perSecond) / 2;
   const fraction = login.rps / raw;
-  say(`  raw rate at the server's ${hashConcurrency} concurrent hashes: ${before.perSecond.toFixed(0)}/s before, ${after.perSecond.toFixed(0)}/s after`);
+  say(
+    `  raw rate at the server's ${hashConcurrency} concurrent hashes: ${before.perSecond.toFixed(0)}/s before, ${after.perSecond.toFixed(0)}/s after`,
+  );
   facts.push(
     `Login ran at ${fraction.toFixed(2)}× the raw rate at the server's ${hashConcurrency} concurrent hashes, ` +
       `measured just before (${before.perSecond.toFixed(0)}/s) and after (${after.perSecond.toFixed(0)}/s) the login run.`,
@@ -162,9 +164,19 @@ async function loginRun(server: BenchProcess, users: readonly SeededUser[]): Pro
 async function baselineRun(): Promise<void> {
   say('baseline: bare Fastify, GET / answering constant JSON');
   const port = await freePort();
-  const server = await startProcess({ args: [BASELINE, String(port)], env: { PATH: process.env.PATH }, port, readyPath: '/', logPath: join(temp, 'baseline.log') });
+  const server = await startProcess({
+    args: [BASELINE, String(port)],
+    env: { PATH: process.env.PATH },
+    port,
+    readyPath: '/',
+    logPath: join(temp, 'baseline.log'),
+  });
   try {
-    baseline = row('baseline: bare Fastify GET (constant JSON)', await measure(server, { connections, requests: [{ method: 'GET', path: '/' }] }), server);
+    baseline = row(
+      'baseline: bare Fastify GET (constant JSON)',
+      await measure(server, { connections, requests: [{ method: 'GET', path: '/' }] }),
+      server,
+    );
   } finally {
     await stopChecked(server, 'baseline');
   }
@@ -189,15 +201,21 @@ async function sqliteRuns(): Promise<void> {
     if (wanted('login')) await loginRun(server, users);
     if (wanted('refresh') || wanted('flood') || wanted('workers')) {
       refreshAlone = row('refresh (GET /v1/session)', await measure(server, { connections, requests: refreshRequests(users) }), server);
-      if (baseline) target('refresh vs baseline', '≥ 0.50', (refreshAlone.rps / baseline.rps).toFixed(2), refreshAlone.rps / baseline.rps >= 0.5);
+      if (baseline)
+        target('refresh vs baseline', '≥ 0.50', (refreshAlone.rps / baseline.rps).toFixed(2), refreshAlone.rps / baseline.rps >= 0.5);
       noteOfFloor('refresh', refreshAlone);
     }
     if (wanted('logout')) await logoutRun(server, store, passwordHash);
     if (wanted('flood')) await floodRun(server, users);
     if (wanted('timing')) {
       say('  failed logins by kind, one at a time');
-      timing = await measureLoginTiming(server.url, { existing: users.map((u) => u.email), locked: locked.map((u) => u.email), rounds: options.timingRounds });
-      for (const t of timing) say(`  ${t.case}: mean ${t.mean.toFixed(2)} ms, p50 ${t.p50.toFixed(2)}, p99 ${t.p99.toFixed(2)} (${t.statuses.join(', ')})`);
+      timing = await measureLoginTiming(server.url, {
+        existing: users.map((u) => u.email),
+        locked: locked.map((u) => u.email),
+        rounds: options.timingRounds,
+      });
+      for (const t of timing)
+        say(`  ${t.case}: mean ${t.mean.toFixed(2)} ms, p50 ${t.p50.toFixed(2)}, p99 ${t.p99.toFixed(2)} (${t.statuses.join(', ')})`);
     }
     const peak = server.peakRssMiB().largest;
     target('peak RSS of the server process over all its runs', '≤ 150 MiB', `${peak.toFixed(0)} MiB`, peak <= 150);
@@ -220,7 +238,11 @@ async function floorRun(databasePath: string, users: readonly SeededUser[]): Pro
     logPath: join(temp, 'floor.log'),
   });
   try {
-    floor = row('floor: the least a refresh can do (see floor-server.mjs)', await measure(server, { connections, requests: refreshRequests(users) }), server);
+    floor = row(
+      'floor: the least a refresh can do (see floor-server.mjs)',
+      await measure(server, { connections, requests: refreshRequests(users) }),
+      server,
+    );
   } finally {
     await stopChecked(server, 'floor');
   }
@@ -234,7 +256,11 @@ async function logoutRun(server: BenchProcess, store: Store, passwordHash: strin
   say(`  seeding ${size} users for the logout run`);
   const pool = await seedUsers(store, tokens, { prefix: 'logout', count: size, passwordHash });
   const logout = logoutRequests(pool);
-  const made = row('logout (DELETE /v1/session, a new jti each)', await measure(server, { connections, requests: logout.requests }), server);
+  const made = row(
+    'logout (DELETE /v1/session, a new jti each)',
+    await measure(server, { connections, requests: logout.requests }),
+    server,
+  );
   if (logout.used() > pool.length) say(`  warning: the pool of ${pool.length} users ran out (${logout.used()} logouts)`);
   facts.push(`Logout: ${pool.length} users seeded, ${Math.min(logout.used(), pool.length)} logged out (each a real jti rotation).`);
   if (baseline) target('logout vs baseline', '≥ 0.35', (made.rps / baseline.rps).toFixed(2), made.rps / baseline.rps >= 0.35);
@@ -251,9 +277,16 @@ async function floodRun(server: BenchProcess, users: readonly SeededUser[]): Pro
     login: { ...specs.login, seconds: options.warmupSeconds },
   });
   const others = watchOtherCpu(server);
-  const flood = await runLoadsTogether({ refresh: { ...specs.refresh, seconds: options.seconds }, login: { ...specs.login, seconds: options.seconds } });
-  const refresh = row(`refresh under a login flood (${connections} + 10 login connections)`, { ...flood.refresh, otherCores: others.stop() }, server);
-  row('  the flood\'s logins (10 connections)', flood.login, server);
+  const flood = await runLoadsTogether({
+    refresh: { ...specs.refresh, seconds: options.seconds },
+    login: { ...specs.login, seconds: options.seconds },
+  });
+  const refresh = row(
+    `refresh under a login flood (${connections} + 10 login connections)`,
+    { ...flood.refresh, otherCores: others.stop() },
+    server,
+  );
+  row("  the flood's logins (10 connections)", flood.login, server);
   target('refresh p99 under the login flood', '≤ 20 ms', `${refresh.p99.toFixed(1)} ms`, refresh.p99 <= 20);
   if (refreshAlone) {
     const kept = refresh.rps / refreshAlone.rps;
@@ -286,7 +319,8 @@ async function postgresRun(): Promise<void> {
     const server = await startPacerpro('postgres', schema.url);
     try {
       const made = row('refresh, PostgreSQL', await measure(server, { connections, requests: refreshRequests(users) }), server);
-      if (baseline) target('PostgreSQL refresh vs baseline', '≥ 0.30', (made.rps / baseline.rps).toFixed(2), made.rps / baseline.rps >= 0.3);
+      if (baseline)
+        target('PostgreSQL refresh vs baseline', '≥ 0.30', (made.rps / baseline.rps).toFixed(2), made.rps / baseline.rps >= 0.3);
       noteOfFloor('PostgreSQL refresh', made);
     } finally {
       await stopChecked(server, 'PostgreSQL');
@@ -314,11 +348,14 @@ async function main(): Promise<void> {
   }
 
   if (floor && baseline && ofFloor.length > 0) {
-    facts.push(`The floor reached ${(floor.rps / baseline.rps).toFixed(2)}× the baseline in this run; against the floor: ${ofFloor.join(', ')} (see the notes).`);
+    facts.push(
+      `The floor reached ${(floor.rps / baseline.rps).toFixed(2)}× the baseline in this run; against the floor: ${ofFloor.join(', ')} (see the notes).`,
+    );
   }
   // PostgreSQL's own processes are part of its run, not a disturbance.
   const postgresShare = interference.find((i) => i.run.includes('PostgreSQL'));
-  if (postgresShare) facts.push(`During the PostgreSQL run, PostgreSQL itself (and anything else) kept ${postgresShare.cores.toFixed(2)} cores busy.`);
+  if (postgresShare)
+    facts.push(`During the PostgreSQL run, PostgreSQL itself (and anything else) kept ${postgresShare.cores.toFixed(2)} cores busy.`);
   const worst = interference.filter((i) => i !== postgresShare).reduce((a, b) => (b.cores > a.cores ? b : a), { run: 'none', cores: 0 });
   facts.push(
     `Other processes kept ${worst.cores.toFixed(2)} cores busy at most during a measured run (${worst.run})` +
@@ -334,12 +371,15 @@ async function main(): Promise<void> {
     const settings = [
       `${connections} connections per run, ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up${options.quick ? ' (--quick: rough numbers)' : ''}.`,
       `Servers: \`npm start\`'s command (\`node ${START_FLAGS ? `${START_FLAGS} ` : ''}packages/server/bin/pacerpro-auth.js serve\`) as child processes with default settings (LOG_LEVEL info, hashing concurrency ${hashConcurrency}), ` +
-        'except PACERPRO_IP_LOGIN_LIMIT=0 and PACERPRO_LOGIN_MAX_FAILURES=1000 (every request comes from 127.0.0.1 with a few hundred e-mails) and a fixed PACERPRO_JWT_SECRET (the benchmark mints its users\' tokens).',
-      'Logs go to a file, as a deployment\'s collector would take them. Latencies are of 2xx answers, measured by the load generator.',
-      'Peak RSS is the kernel\'s VmHWM of the server process by the end of that run: the SQLite rows share one process, so theirs only grows.',
+        "except PACERPRO_IP_LOGIN_LIMIT=0 and PACERPRO_LOGIN_MAX_FAILURES=1000 (every request comes from 127.0.0.1 with a few hundred e-mails) and a fixed PACERPRO_JWT_SECRET (the benchmark mints its users' tokens).",
+      "Logs go to a file, as a deployment's collector would take them. Latencies are of 2xx answers, measured by the load generator.",
+      "Peak RSS is the kernel's VmHWM of the server process by the end of that run: the SQLite rows share one process, so theirs only grows.",
     ];
     const notes = readFileSync(NOTES, 'utf8');
-    writeFileSync(options.out, markdown({ command, date: new Date().toISOString().slice(0, 10), machine, settings, rows, targets, timing, facts, notes }));
+    writeFileSync(
+      options.out,
+      markdown({ command, date: new Date().toISOString().slice(0, 10), machine, settings, rows, targets, timing, facts, notes }),
+    );
     say(`wrote ${options.out}`);
   }
 }

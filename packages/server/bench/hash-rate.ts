@@ -71,7 +71,9 @@ export function measureHashRate(params: Argon2Params, concurrency: number, secon
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as HashRate) : reject(new Error(`hash-rate child exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as HashRate) : reject(new Error(`hash-rate child exited with ${code}`)),
+    );
   });
 }
 

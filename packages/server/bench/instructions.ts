@@ -40,7 +40,11 @@ try {
   const database = join(temp, 'bench.db');
   const store = openSqliteStore(database);
   // A logout spends its user: enough for the warm-up and the measured requests.
-  const users = await seedUsers(store, tokenMinter(secret), { prefix: 'u', count: run === 'logout' ? 4 * n + 100 : 300, passwordHash: HASH });
+  const users = await seedUsers(store, tokenMinter(secret), {
+    prefix: 'u',
+    count: run === 'logout' ? 4 * n + 100 : 300,
+    passwordHash: HASH,
+  });
   await store.close();
 
   const port = await freePort();
@@ -48,7 +52,18 @@ try {
   const log = openSync(logPath, 'a');
   const server = spawn(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(temp, 'callgrind.%p')}`, process.execPath, values.bin!, 'serve', '--port', String(port), '--database-url', database],
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${join(temp, 'callgrind.%p')}`,
+      process.execPath,
+      values.bin!,
+      'serve',
+      '--port',
+      String(port),
+      '--database-url',
+      database,
+    ],
     { env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret, PACERPRO_IP_LOGIN_LIMIT: '0' }, stdio: ['ignore', log, log] },
   );
   closeSync(log);

@@ -51,7 +51,11 @@ export async function measureLoginTiming(
   url: string,
   { existing, locked, rounds }: { existing: readonly string[]; locked: readonly string[]; rounds: number },
 ): Promise<TimingSummary[]> {
-  const results: Record<TimingCase, { ms: number; status: number }[]> = { 'unknown e-mail': [], 'wrong password': [], 'locked account': [] };
+  const results: Record<TimingCase, { ms: number; status: number }[]> = {
+    'unknown e-mail': [],
+    'wrong password': [],
+    'locked account': [],
+  };
   const wrong = `${BENCH_PASSWORD} but wrong`;
   // The first rounds warm up and are not kept: until the code of each path is compiled, a request
   // may take 30-60 ms, whichever kind it is (the first unknown e-mail, say, runs code no earlier run did).

@@ -65,7 +65,10 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of only ?? []) {
     if (!(RUNS as readonly string[]).includes(name)) throw new Error(`--only: unknown run "${name}"; the runs are ${RUNS.join(', ')}`);
   }

@@ -71,7 +71,8 @@ function cpuSecondsOf(pid: number): number {
 export async function waitUntilAnswering(url: string, child: ChildProcess, logPath: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before answering:\n${readLog(logPath)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: the process exited with ${child.exitCode} before answering:\n${readLog(logPath)}`);
     try {
       const response = await fetch(url);
       await response.arrayBuffer();

@@ -38,7 +38,8 @@ export interface Report {
 }
 
 const fixed = (n: number | undefined, digits: number) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
-const ratio = (n: number | undefined, base: number | undefined) => (n === undefined || base === undefined || base === 0 ? '–' : `${(n / base).toFixed(2)}×`);
+const ratio = (n: number | undefined, base: number | undefined) =>
+  n === undefined || base === undefined || base === 0 ? '–' : `${(n / base).toFixed(2)}×`;
 
 function tableCells(rows: readonly Row[]): string[][] {
   const base = rows[0]!;
@@ -85,7 +86,9 @@ the same load generator (autocannon, in the benchmark's own process, on the same
 
 - CPU: ${machine.cpu}, ${machine.cores} cores
 - Memory: ${machine.memoryGiB.toFixed(1)} GiB
-- ${Object.entries(machine.versions).map(([name, version]) => `${name} ${version}`).join(', ')}
+- ${Object.entries(machine.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ')}
 
 ## Settings
 
@@ -99,7 +102,10 @@ ${report.facts.map((f) => `- ${f}`).join('\n')}
 
 ## Targets (issue 6)
 
-${markdownTable(['target', 'required', 'measured', ''], report.targets.map((t) => [t.what, t.required, t.measured, t.met ? 'met' : '**not met**']))}
+${markdownTable(
+  ['target', 'required', 'measured', ''],
+  report.targets.map((t) => [t.what, t.required, t.measured, t.met ? 'met' : '**not met**']),
+)}
 
 ## Failed logins by kind (timing)
 

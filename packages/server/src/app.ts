@@ -83,7 +83,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     loginMaxFailures: config.loginMaxFailures,
     now,
   });
-  const requireSession = createSessionHook(createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }));
+  const requireSession = createSessionHook(
+    createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }),
+  );
 
   const tls = await readTlsFiles(config);
   const logger = deps.logger ?? createLogger(config.logLevel);

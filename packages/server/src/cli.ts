@@ -106,11 +106,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const { positionals, values } = parse(argv);
     const [command = 'serve', ...rest] = positionals;
-    if (values.version) return print(io, VERSION), 0;
+    if (values.version) return (print(io, VERSION), 0);
     if (values.help) {
       const topic = positionals[0];
       // Loaded only when used: it brings in pg, which SQLite-only commands never need.
-      if (topic === 'import') return print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0;
+      if (topic === 'import') return (print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0);
       print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : topic === 'audit' ? AUDIT_HELP : HELP.main);
       return 0;
     }

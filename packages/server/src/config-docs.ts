@@ -43,7 +43,10 @@ naming it at every start.
 const removedItem = ({ env, flag, why }: RemovedSetting) => `- ${code(env)} (${code(`--${flag}`)}): ${why}.`;
 
 /** The whole text of docs/configuration.md. */
-export function configurationDocument(settings: readonly AnySetting[] = SETTINGS, removed: readonly RemovedSetting[] = REMOVED_SETTINGS): string {
+export function configurationDocument(
+  settings: readonly AnySetting[] = SETTINGS,
+  removed: readonly RemovedSetting[] = REMOVED_SETTINGS,
+): string {
   const table = ['| Variable | Flag | Default | Accepted values | Meaning |', '| --- | --- | --- | --- | --- |', ...settings.map(row)];
   const document = `${INTRO}\n${table.join('\n')}\n`;
   return removed.length === 0 ? document : `${document}\n${REMOVED_INTRO}\n${removed.map(removedItem).join('\n')}\n`;

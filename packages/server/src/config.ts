@@ -90,7 +90,10 @@ function nonEmpty(raw: string): Parsed<string> {
 }
 
 function originList(raw: string): Parsed<readonly string[]> {
-  const origins = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const origins = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const origin of origins) {
     let url: URL;
     try {
@@ -137,7 +140,10 @@ function trustProxy(raw: string): Parsed<false | number | readonly string[]> {
   const value = raw.trim().toLowerCase();
   if (value === 'false' || value === 'none') return ok(false);
   if (/^\d+$/.test(value)) return Number(value) <= 10 ? ok(Number(value)) : refused;
-  const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const valid = entries.length > 0 && entries.every((e) => NAMED_RANGES.has(e) || isAddressRange(e));
   return valid ? ok(entries) : refused;
 }
@@ -173,37 +179,58 @@ const MIN_SECRET_BYTES = 32;
 /** The settings whose defaults are constants; those computed from them follow in COMPUTED_DEFAULT_SETTINGS. */
 const CONSTANT_DEFAULT_SETTINGS = [
   setting({
-    key: 'port', env: 'PORT', flag: 'port', describe: 'TCP port to listen on',
-    accepted: 'an integer from 0 to 65535', defaultValue: 3000, parse: integer(0, 65535),
+    key: 'port',
+    env: 'PORT',
+    flag: 'port',
+    describe: 'TCP port to listen on',
+    accepted: 'an integer from 0 to 65535',
+    defaultValue: 3000,
+    parse: integer(0, 65535),
   }),
   setting({
-    key: 'host', env: 'HOST', flag: 'host', describe: 'address to listen on',
-    accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0', defaultValue: '127.0.0.1',
+    key: 'host',
+    env: 'HOST',
+    flag: 'host',
+    describe: 'address to listen on',
+    accepted: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0',
+    defaultValue: '127.0.0.1',
     parse: (raw: string) => (/^[\w.:\-[\]]+$/.test(raw.trim()) ? ok(raw.trim()) : refused),
   }),
   /** PEM certificate and key files: with both, the server speaks HTTPS. */
   setting({
-    key: 'tlsCertPath', env: 'PACERPRO_TLS_CERT', flag: 'tls-cert',
+    key: 'tlsCertPath',
+    env: 'PACERPRO_TLS_CERT',
+    flag: 'tls-cert',
     describe: 'PEM certificate file (with --tls-key): serve HTTPS',
-    accepted: 'the path of a PEM certificate file, e.g. /etc/pacerpro/tls/cert.pem', defaultValue: undefined,
+    accepted: 'the path of a PEM certificate file, e.g. /etc/pacerpro/tls/cert.pem',
+    defaultValue: undefined,
     parse: nonEmpty,
   }),
   setting({
-    key: 'tlsKeyPath', env: 'PACERPRO_TLS_KEY', flag: 'tls-key',
+    key: 'tlsKeyPath',
+    env: 'PACERPRO_TLS_KEY',
+    flag: 'tls-key',
     describe: 'PEM private key file of the certificate (with --tls-cert)',
-    accepted: 'the path of an unencrypted PEM private key file, e.g. /etc/pacerpro/tls/key.pem', defaultValue: undefined,
+    accepted: 'the path of an unencrypted PEM private key file, e.g. /etc/pacerpro/tls/key.pem',
+    defaultValue: undefined,
     parse: nonEmpty,
   }),
   /** Serve /metrics on this port instead of the API's; undefined keeps it on the API's port. */
   setting({
-    key: 'metricsPort', env: 'PACERPRO_METRICS_PORT', flag: 'metrics-port',
+    key: 'metricsPort',
+    env: 'PACERPRO_METRICS_PORT',
+    flag: 'metrics-port',
     describe: 'serve /metrics on this port instead of the API port (unset: on the API port)',
     details: 'plain HTTP, on the same `HOST`',
-    accepted: 'an integer from 0 to 65535, other than PORT', defaultValue: undefined, parse: integer(0, 65535),
+    accepted: 'an integer from 0 to 65535, other than PORT',
+    defaultValue: undefined,
+    parse: integer(0, 65535),
   }),
   /** A SQLite file path (or `:memory:`), or a postgres:// URL. */
   setting({
-    key: 'databaseUrl', env: 'DATABASE_URL', flag: 'database-url',
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    flag: 'database-url',
     describe: 'SQLite file path, or a postgres:// URL',
     details: 'a `?schema=NAME` parameter of a `postgres://` URL keeps the tables in that PostgreSQL schema, created if missing',
     accepted: 'a file path such as ./data/pacerpro.db, or postgres://user@host:5432/db (optionally ?schema=NAME)',
@@ -212,7 +239,9 @@ const CONSTANT_DEFAULT_SETTINGS = [
   }),
   /** The HS256 secret; undefined means "generate one at first start and keep it in the database". */
   setting({
-    key: 'jwtSecret', env: 'PACERPRO_JWT_SECRET', flag: 'jwt-secret',
+    key: 'jwtSecret',
+    env: 'PACERPRO_JWT_SECRET',
+    flag: 'jwt-secret',
     describe: 'HS256 signing secret; generated and kept in the database when unset',
     details: 'restarts and every node sharing the database then agree on it',
     accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
@@ -221,14 +250,22 @@ const CONSTANT_DEFAULT_SETTINGS = [
     secret: true,
   }),
   setting({
-    key: 'jwtTtlSeconds', env: 'PACERPRO_JWT_TTL', flag: 'jwt-ttl', describe: 'token lifetime in seconds',
-    accepted: 'an integer number of seconds from 1 to 31536000 (one year)', defaultValue: 3600,
+    key: 'jwtTtlSeconds',
+    env: 'PACERPRO_JWT_TTL',
+    flag: 'jwt-ttl',
+    describe: 'token lifetime in seconds',
+    accepted: 'an integer number of seconds from 1 to 31536000 (one year)',
+    defaultValue: 3600,
     parse: integer(1, 31_536_000),
   }),
   setting({
-    key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', describe: 'log verbosity',
-    details: '`info` logs the audit events and errors, `debug` adds each request\'s start and end',
-    accepted: `one of ${LOG_LEVELS.join(', ')}`, defaultValue: 'info',
+    key: 'logLevel',
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    describe: 'log verbosity',
+    details: "`info` logs the audit events and errors, `debug` adds each request's start and end",
+    accepted: `one of ${LOG_LEVELS.join(', ')}`,
+    defaultValue: 'info',
     parse: (raw: string) => {
       const level = raw.trim().toLowerCase();
       return (LOG_LEVELS as readonly string[]).includes(level) ? ok(level as LogLevel) : refused;
@@ -236,125 +273,192 @@ const CONSTANT_DEFAULT_SETTINGS = [
   }),
   /** Origins allowed by CORS; empty means no CORS headers at all. */
   setting({
-    key: 'corsOrigins', env: 'PACERPRO_CORS_ORIGINS', flag: 'cors-origins',
+    key: 'corsOrigins',
+    env: 'PACERPRO_CORS_ORIGINS',
+    flag: 'cors-origins',
     describe: 'comma-separated origins allowed to call the API from a browser (unset: no CORS)',
     accepted: 'a comma-separated list of origins such as https://app.example.com,http://localhost:5173',
-    defaultValue: [], parse: originList,
+    defaultValue: [],
+    parse: originList,
   }),
   setting({
-    key: 'bodyLimitBytes', env: 'PACERPRO_BODY_LIMIT', flag: 'body-limit',
+    key: 'bodyLimitBytes',
+    env: 'PACERPRO_BODY_LIMIT',
+    flag: 'body-limit',
     describe: 'largest request body accepted, in bytes',
-    accepted: 'an integer number of bytes from 256 to 1048576', defaultValue: 16_384,
+    accepted: 'an integer number of bytes from 256 to 1048576',
+    defaultValue: 16_384,
     parse: integer(256, 1_048_576),
   }),
   /** How long a SQLite write waits for another process's lock before giving up. */
   setting({
-    key: 'sqliteBusyTimeoutMs', env: 'PACERPRO_SQLITE_BUSY_TIMEOUT_MS', flag: 'sqlite-busy-timeout-ms',
-    describe: 'how long a SQLite write waits for another process\'s lock, in milliseconds',
-    accepted: 'an integer number of milliseconds from 0 to 60000', defaultValue: 5000,
+    key: 'sqliteBusyTimeoutMs',
+    env: 'PACERPRO_SQLITE_BUSY_TIMEOUT_MS',
+    flag: 'sqlite-busy-timeout-ms',
+    describe: "how long a SQLite write waits for another process's lock, in milliseconds",
+    accepted: 'an integer number of milliseconds from 0 to 60000',
+    defaultValue: 5000,
     parse: integer(0, 60_000),
   }),
   /** PostgreSQL only: connections each node keeps at most. */
   setting({
-    key: 'dbPoolSize', env: 'DATABASE_POOL_SIZE', flag: 'db-pool-size',
+    key: 'dbPoolSize',
+    env: 'DATABASE_POOL_SIZE',
+    flag: 'db-pool-size',
     describe: 'PostgreSQL connections per node, at most',
-    accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+    accepted: 'an integer from 1 to 1000',
+    defaultValue: 10,
+    parse: integer(1, 1000),
   }),
   /** PostgreSQL only: a statement running longer is cancelled and the request answers 503. */
   setting({
-    key: 'dbStatementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms',
+    key: 'dbStatementTimeoutMs',
+    env: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    flag: 'db-statement-timeout-ms',
     describe: 'PostgreSQL statement timeout in milliseconds; past it the request answers 503',
-    accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 5000,
+    accepted: 'an integer number of milliseconds from 100 to 600000',
+    defaultValue: 5000,
     parse: integer(100, 600_000),
   }),
   /** PostgreSQL only: how long to wait for a connection (new, or free in the pool) before answering 503. */
   setting({
-    key: 'dbConnectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms',
+    key: 'dbConnectTimeoutMs',
+    env: 'DATABASE_CONNECT_TIMEOUT_MS',
+    flag: 'db-connect-timeout-ms',
     describe: 'how long to wait for a PostgreSQL connection in milliseconds; past it the request answers 503',
-    accepted: 'an integer number of milliseconds from 100 to 600000', defaultValue: 2000,
+    accepted: 'an integer number of milliseconds from 100 to 600000',
+    defaultValue: 2000,
     parse: integer(100, 600_000),
   }),
   /** Devise's `config.pepper`, appended to the password before bcrypt, for imported Devise hashes. */
   setting({
-    key: 'devisePepper', env: 'PACERPRO_DEVISE_PEPPER', flag: 'devise-pepper',
+    key: 'devisePepper',
+    env: 'PACERPRO_DEVISE_PEPPER',
+    flag: 'devise-pepper',
     describe: "Devise's config.pepper, for bcrypt hashes imported from Devise (unset: no pepper)",
-    accepted: 'the exact string of the Rails app\'s Devise pepper', defaultValue: undefined,
+    accepted: "the exact string of the Rails app's Devise pepper",
+    defaultValue: undefined,
     parse: (raw: string) => ok(raw),
     secret: true,
   }),
   /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
   setting({
-    key: 'jwtLeewaySeconds', env: 'PACERPRO_JWT_LEEWAY', flag: 'jwt-leeway',
+    key: 'jwtLeewaySeconds',
+    env: 'PACERPRO_JWT_LEEWAY',
+    flag: 'jwt-leeway',
     describe: 'seconds a token is still accepted after it expires (clock skew between nodes)',
-    accepted: 'an integer number of seconds from 0 to 300', defaultValue: 0, parse: integer(0, 300),
+    accepted: 'an integer number of seconds from 0 to 300',
+    defaultValue: 0,
+    parse: integer(0, 300),
   }),
   /** How long one jti may be refreshed before its owner must log in again. */
   setting({
-    key: 'sessionMaxAgeSeconds', env: 'PACERPRO_SESSION_MAX_AGE', flag: 'session-max-age',
+    key: 'sessionMaxAgeSeconds',
+    env: 'PACERPRO_SESSION_MAX_AGE',
+    flag: 'session-max-age',
     describe: 'how long one login may be kept alive by refreshes; then the user logs in again',
-    accepted: 'a duration from 1m to 365d, e.g. 30d, 12h or 3600 (seconds)', defaultValue: 30 * 86_400, defaultShown: '30d',
+    accepted: 'a duration from 1m to 365d, e.g. 30d, 12h or 3600 (seconds)',
+    defaultValue: 30 * 86_400,
+    defaultShown: '30d',
     parse: duration(60, 365 * 86_400),
   }),
   setting({
-    key: 'passwordMinLength', env: 'PACERPRO_PASSWORD_MIN_LENGTH', flag: 'password-min-length',
+    key: 'passwordMinLength',
+    env: 'PACERPRO_PASSWORD_MIN_LENGTH',
+    flag: 'password-min-length',
     describe: 'shortest password users add and users passwd accept',
-    accepted: 'an integer from 8 to 64', defaultValue: 12, parse: integer(8, 64),
+    accepted: 'an integer from 8 to 64',
+    defaultValue: 12,
+    parse: integer(8, 64),
   }),
   /** Consecutive failed logins of one e-mail before it is throttled. */
   setting({
-    key: 'loginMaxFailures', env: 'PACERPRO_LOGIN_MAX_FAILURES', flag: 'login-max-failures',
+    key: 'loginMaxFailures',
+    env: 'PACERPRO_LOGIN_MAX_FAILURES',
+    flag: 'login-max-failures',
     describe: 'consecutive failed logins of one e-mail before it is throttled with a growing delay',
     details: 'then it waits 1 s, 2 s, 4 s … (at most 15 min) between attempts',
-    accepted: 'an integer from 1 to 1000', defaultValue: 10, parse: integer(1, 1000),
+    accepted: 'an integer from 1 to 1000',
+    defaultValue: 10,
+    parse: integer(1, 1000),
   }),
   /** Login attempts one client IP may make per minute; 0 turns the limit off. */
   setting({
-    key: 'ipLoginLimitPerMinute', env: 'PACERPRO_IP_LOGIN_LIMIT', flag: 'ip-login-limit',
+    key: 'ipLoginLimitPerMinute',
+    env: 'PACERPRO_IP_LOGIN_LIMIT',
+    flag: 'ip-login-limit',
     describe: 'login attempts per minute from one client IP (0: no limit)',
-    accepted: 'an integer from 0 to 1000000', defaultValue: 20, parse: integer(0, 1_000_000),
+    accepted: 'an integer from 0 to 1000000',
+    defaultValue: 20,
+    parse: integer(0, 1_000_000),
   }),
   /** Shares the per-IP counters across nodes; undefined keeps them in memory. */
   setting({
-    key: 'redisUrl', env: 'REDIS_URL', flag: 'redis-url',
+    key: 'redisUrl',
+    env: 'REDIS_URL',
+    flag: 'redis-url',
     describe: 'Redis that shares the per-IP login limits across nodes (unset: in memory)',
-    accepted: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', defaultValue: undefined,
+    accepted: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+    defaultValue: undefined,
     parse: redisUrl,
   }),
   /** Which proxies may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
   setting({
-    key: 'trustProxy', env: 'PACERPRO_TRUST_PROXY', flag: 'trust-proxy',
+    key: 'trustProxy',
+    env: 'PACERPRO_TRUST_PROXY',
+    flag: 'trust-proxy',
     describe: 'proxies whose X-Forwarded-For is believed (unset: none, the socket address is the client)',
     accepted: 'addresses or CIDRs separated by commas (e.g. 10.0.0.0/8,loopback), or a hop count from 1 to 10',
-    defaultValue: false, parse: trustProxy,
+    defaultValue: false,
+    parse: trustProxy,
   }),
   setting({
-    key: 'argon2MemoryKib', env: 'PACERPRO_ARGON2_MEMORY_KIB', flag: 'argon2-memory-kib',
+    key: 'argon2MemoryKib',
+    env: 'PACERPRO_ARGON2_MEMORY_KIB',
+    flag: 'argon2-memory-kib',
     describe: 'argon2id memory per hash in KiB (OWASP minimum 19456)',
     details: 'stored weaker hashes are upgraded at the next login',
-    accepted: 'an integer from 19456 to 4194304', defaultValue: 19_456, parse: integer(19_456, 4_194_304),
+    accepted: 'an integer from 19456 to 4194304',
+    defaultValue: 19_456,
+    parse: integer(19_456, 4_194_304),
   }),
   setting({
-    key: 'argon2Iterations', env: 'PACERPRO_ARGON2_ITERATIONS', flag: 'argon2-iterations',
+    key: 'argon2Iterations',
+    env: 'PACERPRO_ARGON2_ITERATIONS',
+    flag: 'argon2-iterations',
     describe: 'argon2id passes per hash (OWASP minimum 2)',
-    accepted: 'an integer from 2 to 100', defaultValue: 2, parse: integer(2, 100),
+    accepted: 'an integer from 2 to 100',
+    defaultValue: 2,
+    parse: integer(2, 100),
   }),
   setting({
-    key: 'argon2Parallelism', env: 'PACERPRO_ARGON2_PARALLELISM', flag: 'argon2-parallelism',
+    key: 'argon2Parallelism',
+    env: 'PACERPRO_ARGON2_PARALLELISM',
+    flag: 'argon2-parallelism',
     describe: 'argon2id lanes per hash',
-    accepted: 'an integer from 1 to 16', defaultValue: 1, parse: integer(1, 16),
+    accepted: 'an integer from 1 to 16',
+    defaultValue: 1,
+    parse: integer(1, 16),
   }),
   /** Audit events older than this are deleted. */
   setting({
-    key: 'auditRetentionSeconds', env: 'PACERPRO_AUDIT_RETENTION', flag: 'audit-retention',
+    key: 'auditRetentionSeconds',
+    env: 'PACERPRO_AUDIT_RETENTION',
+    flag: 'audit-retention',
     describe: 'how long audit events are kept',
-    accepted: 'a duration from 1d to 3650d, e.g. 90d', defaultValue: 90 * 86_400, defaultShown: '90d',
+    accepted: 'a duration from 1d to 3650d, e.g. 90d',
+    defaultValue: 90 * 86_400,
+    defaultShown: '90d',
     parse: duration(86_400, 3650 * 86_400),
   }),
   /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
   setting({
-    key: 'workers', env: 'PACERPRO_WORKERS', flag: 'workers',
+    key: 'workers',
+    env: 'PACERPRO_WORKERS',
+    flag: 'workers',
     describe: 'server processes sharing the port (auto: one per core)',
-    accepted: 'an integer from 1 to 256, or auto', defaultValue: 1,
+    accepted: 'an integer from 1 to 256, or auto',
+    defaultValue: 1,
     parse: (raw: string, machine: Machine) => (raw.trim().toLowerCase() === 'auto' ? ok(machine.cores) : integer(1, 256)(raw)),
   }),
 ] as const;
@@ -369,7 +473,9 @@ const COMPUTED_DEFAULT_SETTINGS = [
    * while logins flood), at least one and at most MAX_DEFAULT_HASH_CONCURRENCY.
    */
   setting({
-    key: 'hashConcurrency', env: 'PACERPRO_HASH_CONCURRENCY', flag: 'hash-concurrency',
+    key: 'hashConcurrency',
+    env: 'PACERPRO_HASH_CONCURRENCY',
+    flag: 'hash-concurrency',
     describe: 'password hashes each process runs at once; more logins wait their turn (unset: cores / workers - 1, 1 to 3)',
     details: 'each runs on a thread of its own, and a core stays free for refreshes',
     accepted: 'an integer from 1 to 256',
@@ -404,7 +510,9 @@ function refusal(setting: AnySetting, source: string, raw: string, problem: stri
 function checkTogether(config: Config): void {
   // A certificate without its key (or the reverse) cannot serve HTTPS: refuse rather than fall back to HTTP.
   if ((config.tlsCertPath === undefined) !== (config.tlsKeyPath === undefined)) {
-    throw new ConfigError('PACERPRO_TLS_CERT and PACERPRO_TLS_KEY (--tls-cert, --tls-key) go together: set both to serve HTTPS, or neither.');
+    throw new ConfigError(
+      'PACERPRO_TLS_CERT and PACERPRO_TLS_KEY (--tls-cert, --tls-key) go together: set both to serve HTTPS, or neither.',
+    );
   }
   // Otherwise the second listen fails with EADDRINUSE, after the API is already up.
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {

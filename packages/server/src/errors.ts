@@ -13,7 +13,10 @@ export const ERRORS = {
   },
   invalid_token: { status: 401, message: 'The token is malformed or its signature is invalid. Log in again with POST /v1/session.' },
   token_expired: { status: 401, message: 'The token has expired. Log in again with POST /v1/session.' },
-  token_revoked: { status: 401, message: 'The token has been revoked or its account is no longer active. Log in again with POST /v1/session.' },
+  token_revoked: {
+    status: 401,
+    message: 'The token has been revoked or its account is no longer active. Log in again with POST /v1/session.',
+  },
   session_too_old: { status: 401, message: 'This session has reached its maximum age. Log in again with POST /v1/session.' },
   bad_request: { status: 400, message: 'The request is not valid HTTP/1.1 (request line, header or framing).' },
   request_timeout: { status: 408, message: 'The request was not received in full in time: send it again, whole.' },
@@ -33,7 +36,10 @@ export const ERRORS = {
   },
   rate_limited: { status: 429, message: 'Too many requests. Retry after the number of seconds in the Retry-After header.' },
   internal_error: { status: 500, message: 'Internal server error. The incident has been logged; retry later.' },
-  service_unavailable: { status: 503, message: 'The service is temporarily unavailable. Retry after the number of seconds in the Retry-After header.' },
+  service_unavailable: {
+    status: 503,
+    message: 'The service is temporarily unavailable. Retry after the number of seconds in the Retry-After header.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -13,7 +13,16 @@ import type { LogLevel } from './config.js';
 export const CENSOR = '[redacted]';
 
 /** Property names whose values are never logged. */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'jwtToken', 'token', 'secret', 'jwtSecret', 'authorization', 'cookie', 'set-cookie']);
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'jwtToken',
+  'token',
+  'secret',
+  'jwtSecret',
+  'authorization',
+  'cookie',
+  'set-cookie',
+]);
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -25,7 +34,10 @@ export const REDACTED_PATHS = [
 
 /** A copy of value keeping its prototype (an Error stays an Error, with its message and stack). */
 function copyOf(value: object): Record<string, unknown> {
-  return Object.defineProperties(Object.create(Object.getPrototypeOf(value) as object | null), Object.getOwnPropertyDescriptors(value)) as Record<string, unknown>;
+  return Object.defineProperties(
+    Object.create(Object.getPrototypeOf(value) as object | null),
+    Object.getOwnPropertyDescriptors(value),
+  ) as Record<string, unknown>;
 }
 
 /** value itself when none of its own properties is named like a credential; else a copy with those censored. */
@@ -40,7 +52,8 @@ function censorOwn<T extends object>(value: T): T {
 }
 
 // Arrays and binary data hold no named credentials; walking their indices would cost per element.
-const isWalkable = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+const isWalkable = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 
 /** The logged object with credentials censored at its top level and one level down; never mutated. */
 export function censorSecrets(line: Record<string, unknown>): Record<string, unknown> {
@@ -124,7 +137,13 @@ interface LoggedRequest {
 
 /** The request as Fastify's debug lines log it (Fastify's own fields), its query values censored. */
 function serializeRequest(request: LoggedRequest) {
-  return { method: request.method, url: censorQuery(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+  return {
+    method: request.method,
+    url: censorQuery(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 export function createLogger(level: LogLevel, destination: DestinationStream | LogDestination = fdDestination()): Logger {

@@ -39,7 +39,7 @@ export interface PacerproAuthOptions {
 
 async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOptions): Promise<void> {
   const databaseUrl = options.databaseUrl ?? options.config?.databaseUrl;
-  if (!options.store && !databaseUrl) throw new Error('pacerproAuth needs { store } or { databaseUrl }: the auth server\'s database');
+  if (!options.store && !databaseUrl) throw new Error("pacerproAuth needs { store } or { databaseUrl }: the auth server's database");
   const config = options.config ?? loadConfig(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   const store = options.store ?? (await openStore(config));
   if (!options.store) app.addHook('onClose', async () => store.close());
@@ -48,7 +48,9 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   const secret = options.secret ?? (await resolveJwtSecret(config, store));
   const tokens = createTokenService({ secret, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
   const jtis = createJtiMatcher(store);
-  const requireSession = createSessionHook(createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }));
+  const requireSession = createSessionHook(
+    createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }),
+  );
 
   app.decorateRequest('pacerproUser', null);
   // As the request arrives, before its body is read. The app's own error handler may answer in

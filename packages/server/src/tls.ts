@@ -30,16 +30,22 @@ export async function readTlsFiles(config: Pick<Config, 'tlsCertPath' | 'tlsKeyP
   try {
     certificate = new X509Certificate(cert);
   } catch {
-    throw new ConfigError(`PACERPRO_TLS_CERT=${JSON.stringify(tlsCertPath)} is not valid: expected a PEM certificate (-----BEGIN CERTIFICATE-----).`);
+    throw new ConfigError(
+      `PACERPRO_TLS_CERT=${JSON.stringify(tlsCertPath)} is not valid: expected a PEM certificate (-----BEGIN CERTIFICATE-----).`,
+    );
   }
   let privateKey;
   try {
     privateKey = createPrivateKey(key);
   } catch {
-    throw new ConfigError(`PACERPRO_TLS_KEY=${JSON.stringify(tlsKeyPath)} is not valid: expected an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----).`);
+    throw new ConfigError(
+      `PACERPRO_TLS_KEY=${JSON.stringify(tlsKeyPath)} is not valid: expected an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----).`,
+    );
   }
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError(`PACERPRO_TLS_KEY=${JSON.stringify(tlsKeyPath)} is not the private key of the certificate in PACERPRO_TLS_CERT=${JSON.stringify(tlsCertPath)}.`);
+    throw new ConfigError(
+      `PACERPRO_TLS_KEY=${JSON.stringify(tlsKeyPath)} is not the private key of the certificate in PACERPRO_TLS_CERT=${JSON.stringify(tlsCertPath)}.`,
+    );
   }
   return { cert, key };
 }

@@ -14,16 +14,24 @@ test('a setting added without its docs row fails the build (run npm run docs)', 
 });
 
 test('the generated table has one row per setting, in order, with its variable, flag, default and accepted values', () => {
-  const rows = configurationDocument().split('\n').filter((line) => line.startsWith('| `'));
+  const rows = configurationDocument()
+    .split('\n')
+    .filter((line) => line.startsWith('| `'));
   assert.equal(rows.length, SETTINGS.length);
   SETTINGS.forEach((s: AnySetting, i) => {
     assert.ok(rows[i]!.startsWith(`| \`${s.env}\` | \`--${s.flag}\` | ${shownDefault(s)} | ${s.accepted} | ${s.describe}`), rows[i]);
   });
 });
 
-test('a | inside a setting\'s text does not split its docs row', () => {
+test("a | inside a setting's text does not split its docs row", () => {
   const odd: AnySetting = {
-    key: 'odd', env: 'ODD', flag: 'odd', describe: 'a | b', accepted: 'x|y', defaultValue: 'p|q', parse: () => ({ ok: false }),
+    key: 'odd',
+    env: 'ODD',
+    flag: 'odd',
+    describe: 'a | b',
+    accepted: 'x|y',
+    defaultValue: 'p|q',
+    parse: () => ({ ok: false }),
   };
   const row = configurationDocument([odd], []).split('\n').at(-2);
   assert.equal(row, '| `ODD` | `--odd` | `p\\|q` | x\\|y | a \\| b |');

@@ -34,17 +34,31 @@ test('a bad value names its source and the accepted form, and never echoes a sec
     [{ PORT: '-1' }, {}, 'PORT="-1" is not valid: expected an integer from 0 to 65535.'],
     [{ PORT: '3000abc' }, {}, 'PORT="3000abc" is not valid: expected an integer from 0 to 65535.'],
     [{}, { 'jwt-ttl': '0' }, '--jwt-ttl="0" is not valid: expected an integer number of seconds from 1 to 31536000 (one year).'],
-    [{ PACERPRO_JWT_SECRET: 'too-short-secret' }, {}, 'PACERPRO_JWT_SECRET=(16 bytes) is not valid: expected at least 32 bytes, e.g. the output of `openssl rand -hex 32`.'],
-    [{ PACERPRO_CORS_ORIGINS: 'ftp://files.example' }, {}, 'PACERPRO_CORS_ORIGINS="ftp://files.example" is not valid: expected a comma-separated list of origins such as https://app.example.com,http://localhost:5173.'],
+    [
+      { PACERPRO_JWT_SECRET: 'too-short-secret' },
+      {},
+      'PACERPRO_JWT_SECRET=(16 bytes) is not valid: expected at least 32 bytes, e.g. the output of `openssl rand -hex 32`.',
+    ],
+    [
+      { PACERPRO_CORS_ORIGINS: 'ftp://files.example' },
+      {},
+      'PACERPRO_CORS_ORIGINS="ftp://files.example" is not valid: expected a comma-separated list of origins such as https://app.example.com,http://localhost:5173.',
+    ],
   ];
   for (const [env, flags, message] of refused) {
-    assert.throws(() => loadConfig(env, flags), (error: unknown) => error instanceof ConfigError && error.message === message);
+    assert.throws(
+      () => loadConfig(env, flags),
+      (error: unknown) => error instanceof ConfigError && error.message === message,
+    );
   }
 });
 
 test('every row of SETTINGS is one field of the loaded Config, and nothing else is', () => {
   const config = loadConfig({});
-  assert.deepEqual(Object.keys(config), SETTINGS.map((s) => s.key));
+  assert.deepEqual(
+    Object.keys(config),
+    SETTINGS.map((s) => s.key),
+  );
 });
 
 test('a default its own setting would refuse fails the build', () => {
@@ -65,7 +79,7 @@ test('a default its own setting would refuse fails the build', () => {
   }
 });
 
-test('hashing concurrency: the setting, else a worker\'s share of the cores less one, at most three', () => {
+test("hashing concurrency: the setting, else a worker's share of the cores less one, at most three", () => {
   const hashing = (env: Record<string, string>, cores: number) => loadConfig(env, {}, { cores }).hashConcurrency;
   assert.equal(hashing({ PACERPRO_HASH_CONCURRENCY: '6', PACERPRO_WORKERS: '4' }, 8), 6);
   assert.equal(hashing({}, 2), 1, 'a core stays free for the event loop');
@@ -90,7 +104,10 @@ test('PACERPRO_HASH_CONCURRENCY and PACERPRO_WORKERS (auto: one per core)', () =
     [{ PACERPRO_HASH_CONCURRENCY: '0' }, 'PACERPRO_HASH_CONCURRENCY="0" is not valid: expected an integer from 1 to 256.'],
     [{ PACERPRO_WORKERS: 'many' }, 'PACERPRO_WORKERS="many" is not valid: expected an integer from 1 to 256, or auto.'],
   ] as const) {
-    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message);
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => error instanceof ConfigError && error.message === message,
+    );
   }
 });
 
@@ -112,7 +129,11 @@ test('a postgres DATABASE_URL whose ?schema= the store would refuse fails loadCo
     ],
   ];
   for (const [env, flags, message] of refused) {
-    assert.throws(() => loadConfig(env, flags), (error: unknown) => error instanceof ConfigError && error.message === message, message);
+    assert.throws(
+      () => loadConfig(env, flags),
+      (error: unknown) => error instanceof ConfigError && error.message === message,
+      message,
+    );
   }
   const accepted = ['postgres://u:secret@db.example:5432/app?schema=auth&sslmode=disable', `postgres://db/app?schema=_${'a'.repeat(62)}`];
   for (const url of accepted) assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
@@ -182,7 +203,8 @@ test('a trusted proxy address Fastify would refuse fails loadConfig instead of b
   for (const raw of ['300.1.1.1', '10.0.0.0/40', '::::/200', '10.0.0.0/8/8', 'fe80::1/129', '1.2.3']) {
     assert.throws(
       () => loadConfig({ PACERPRO_TRUST_PROXY: raw }),
-      (error: unknown) => error instanceof ConfigError && error.message.startsWith(`PACERPRO_TRUST_PROXY=${JSON.stringify(raw)} is not valid`),
+      (error: unknown) =>
+        error instanceof ConfigError && error.message.startsWith(`PACERPRO_TRUST_PROXY=${JSON.stringify(raw)} is not valid`),
       raw,
     );
   }

@@ -23,7 +23,10 @@ function docRows(markdown: string): DocRow[] {
     .split('\n')
     .filter((line) => line.startsWith('| `'))
     .map((line) => {
-      const cells = line.slice(1, -1).split(' | ').map((cell) => cell.trim());
+      const cells = line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim());
       assert.equal(cells.length, 4, `a row of four cells: ${line}`);
       const [code = '', status = '', message = '', advice = ''] = cells;
       const unquote = (cell: string) => (/^`[^`]+`$/.test(cell) ? cell.slice(1, -1) : cell);
@@ -44,7 +47,8 @@ function docProblems(rows: readonly DocRow[], errors: ErrorTable): string[] {
       continue;
     }
     if (row.status !== actual.status) problems.push(`${row.code}: the doc says status ${row.status}, the server answers ${actual.status}`);
-    if (row.message !== actual.message) problems.push(`${row.code}: the doc's message differs from the server's: ${JSON.stringify(actual.message)}`);
+    if (row.message !== actual.message)
+      problems.push(`${row.code}: the doc's message differs from the server's: ${JSON.stringify(actual.message)}`);
     if (row.advice === '') problems.push(`${row.code} does not say what a client should do`);
   }
   for (const code of Object.keys(errors)) if (!documented.has(code)) problems.push(`${code} is missing from docs/errors.md`);

@@ -26,7 +26,11 @@ test('no token, password or Authorization header reaches the log', async () => {
   const temp = tempDir();
   const { lines, logger } = memoryLog();
   const store = openSqliteStore(`${temp.dir}/log.db`);
-  const config = loadConfig({ DATABASE_URL: `${temp.dir}/log.db`, LOG_LEVEL: 'trace', PACERPRO_JWT_SECRET: 'log-test-secret-log-test-secret-0123' });
+  const config = loadConfig({
+    DATABASE_URL: `${temp.dir}/log.db`,
+    LOG_LEVEL: 'trace',
+    PACERPRO_JWT_SECRET: 'log-test-secret-log-test-secret-0123',
+  });
   const passwords = await sharedHasher();
   await store.users.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: crypto.randomUUID() });
   const app = await buildApp(config, { store, passwords, logger });
@@ -37,9 +41,19 @@ test('no token, password or Authorization header reaches the log', async () => {
   });
 
   const json = { 'content-type': 'application/json' };
-  const loggedIn = await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { email: 'alice@example.com', password: PASSWORD } });
+  const loggedIn = await app.inject({
+    method: 'POST',
+    url: '/v1/session',
+    headers: json,
+    payload: { email: 'alice@example.com', password: PASSWORD },
+  });
   const token = loggedIn.json<{ jwtToken: string }>().jwtToken;
-  await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { user: { email: 'alice@example.com', password: 'wrong password here' } } });
+  await app.inject({
+    method: 'POST',
+    url: '/v1/session',
+    headers: json,
+    payload: { user: { email: 'alice@example.com', password: 'wrong password here' } },
+  });
   await app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: `{"email":"alice@example.com","password":"${PASSWORD}"` });
   await app.inject({ method: 'GET', url: '/v1/session', headers: { ...json, authorization: `Bearer ${token}` } });
   // A careless client that puts its token in the query string too.
@@ -69,7 +83,13 @@ test('censorSecrets: credentials at the top and one level down, without touching
   const out = censorSecrets(line);
   assert.deepEqual(
     { password: out.password, user: out.user, headers: out.headers, ids: out.ids, n: out.n },
-    { password: CENSOR, user: { email: 'a@b.c', jwtToken: CENSOR }, headers: { authorization: CENSOR, 'user-agent': 'curl' }, ids: [1, 2], n: 1 },
+    {
+      password: CENSOR,
+      user: { email: 'a@b.c', jwtToken: CENSOR },
+      headers: { authorization: CENSOR, 'user-agent': 'curl' },
+      ids: [1, 2],
+      n: 1,
+    },
   );
   // An error stays an error, with its message and stack, so pino's error serializer still reads it.
   const censoredError = out.err as Error & { token: string };
@@ -101,14 +121,24 @@ test('the default destination: stdout as UTF-8, every line written before proces
     const log = createLogger('info');
     for (let i = 0; i < 2000; i++) log.info({ i, password: 'hunter2' }, 'café ✓');
     process.exit(0);`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 1 << 24 });
-  const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { i: number; password: string; msg: string });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    maxBuffer: 1 << 24,
+  });
+  const lines = stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { i: number; password: string; msg: string });
   assert.equal(lines.length, 2000);
-  assert.deepEqual(lines.map((l) => l.i), Array.from({ length: 2000 }, (_, i) => i));
+  assert.deepEqual(
+    lines.map((l) => l.i),
+    Array.from({ length: 2000 }, (_, i) => i),
+  );
   assert.ok(lines.every((l) => l.msg === 'café ✓' && l.password === CENSOR));
 });
 
-test('a log output nobody reads holds a bounded buffer, whatever the load: later lines are dropped, counted and reported once it is read again', { timeout: 10_000 }, async () => {
+test('a log output nobody reads holds a bounded buffer, whatever the load: later lines are dropped, counted and reported once it is read again', {
+  timeout: 10_000,
+}, async () => {
   const { execFileSync } = await import('node:child_process');
   const { closeSync, constants, createReadStream, openSync, writeSync } = await import('node:fs');
   const temp = tempDir();
@@ -161,7 +191,11 @@ test('a log output nobody reads holds a bounded buffer, whatever the load: later
   const keptLines = text.split('\n').filter((line) => line.includes('"a line"'));
   const kept = keptLines.map((line) => (JSON.parse(line) as { i: number }).i);
   assert.equal(kept.length + dropped, written);
-  assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => i), 'the first lines are kept, in order');
+  assert.deepEqual(
+    kept,
+    Array.from({ length: kept.length }, (_, i) => i),
+    'the first lines are kept, in order',
+  );
   // What was kept: the buffer, full, never more (the pipe was already full of junk).
   const keptBytes = keptLines.reduce((sum, line) => sum + line.length + 1, 0);
   const lineBytes = keptLines[0]!.length + 1;

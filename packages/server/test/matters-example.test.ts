@@ -41,7 +41,10 @@ describe('examples/matters-api with pacerproAuth', () => {
       const answer = await getMatters(authorization);
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.json.user, { id: 1, email: 'alice@example.com' });
-      assert.deepEqual((answer.json.matters as Array<{ id: number }>).map((m) => m.id), [1, 2]);
+      assert.deepEqual(
+        (answer.json.matters as Array<{ id: number }>).map((m) => m.id),
+        [1, 2],
+      );
     }
   });
 

@@ -82,7 +82,10 @@ describe('GET and DELETE /v1/session and a pacerproAuth route answer each bad to
 
   test('a good token passes both, so the refusals below are of the token alone', async () => {
     const token = (await login(server.url)).json.jwtToken as string;
-    assert.equal((await protectedApp.inject({ method: 'GET', url: '/v1/matters', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
+    assert.equal(
+      (await protectedApp.inject({ method: 'GET', url: '/v1/matters', headers: { authorization: `Bearer ${token}` } })).statusCode,
+      200,
+    );
     assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 200);
   });
 

@@ -52,8 +52,16 @@ describe('in a browser', { skip, timeout: 60_000 }, () => {
     api = await startApiServer({ corsOrigins: allowed.origin });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -100,6 +108,9 @@ describe('in a browser', { skip, timeout: 60_000 }, () => {
   it('gets ApiError code 0 from an origin the server does not allow', async () => {
     const page = await open(stranger.origin);
     const args = JSON.stringify([api.basePath, ALICE.email, ALICE.password]).slice(1, -1);
-    assert.match(String(await page.evaluate(`tryLogin(${args})`)), /^0 Cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/session: Failed to fetch$/);
+    assert.match(
+      String(await page.evaluate(`tryLogin(${args})`)),
+      /^0 Cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/session: Failed to fetch$/,
+    );
   });
 });

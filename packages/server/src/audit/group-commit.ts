@@ -29,10 +29,12 @@ export function createGroupCommit<T>(write: (items: readonly T[]) => Promise<voi
     const batch = waiting.slice(0, maxBatch);
     waiting = waiting.slice(batch.length);
     // Called in a promise, so that a write that throws at once rejects its callers instead of the process.
-    inFlight = Promise.resolve(batch.map((p) => p.item)).then(write).then(
-      () => batch.forEach((p) => p.resolve()),
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
-    );
+    inFlight = Promise.resolve(batch.map((p) => p.item))
+      .then(write)
+      .then(
+        () => batch.forEach((p) => p.resolve()),
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      );
     void inFlight.then(() => {
       inFlight = undefined;
       if (waiting.length > 0) schedule();

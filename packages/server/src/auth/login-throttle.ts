@@ -13,7 +13,10 @@ export const BASE_DELAY_MS = 1000;
 export const MAX_DELAY_MS = 15 * 60_000;
 
 /** Milliseconds to refuse logins after `failures` consecutive failures; 0 below the threshold. */
-export function blockDurationMs(failures: number, { maxFailures, baseDelayMs = BASE_DELAY_MS, maxDelayMs = MAX_DELAY_MS }: ThrottlePolicy): number {
+export function blockDurationMs(
+  failures: number,
+  { maxFailures, baseDelayMs = BASE_DELAY_MS, maxDelayMs = MAX_DELAY_MS }: ThrottlePolicy,
+): number {
   if (failures < maxFailures) return 0;
   return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(30, failures - maxFailures));
 }

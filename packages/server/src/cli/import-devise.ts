@@ -128,7 +128,10 @@ function checkColumns(columns: readonly string[], source: string): void {
 const INTEGER_TYPES = new Set([pg.types.builtins.INT2, pg.types.builtins.INT4, pg.types.builtins.INT8]);
 
 function quoteTable(table: string): string {
-  return table.split('.').map((part) => pg.escapeIdentifier(part)).join('.');
+  return table
+    .split('.')
+    .map((part) => pg.escapeIdentifier(part))
+    .join('.');
 }
 
 /** The rows of a Rails database's users table, page by page in id order (any size of table). */
@@ -151,7 +154,9 @@ export async function* readPostgresRows(url: string, table: string, connectTimeo
     if (!INTEGER_TYPES.has(idType)) throw new CliError(`${source}: the id column is not an integer, so ids cannot be kept`);
     const optional = OPTIONAL_COLUMNS.filter((column) => columns.includes(column));
     // Text, so a row with an odd value is reported by the row mapper instead of failing the query.
-    const select = [...REQUIRED_COLUMNS, ...optional].map((c) => `t.${pg.escapeIdentifier(c)}::text AS ${pg.escapeIdentifier(c)}`).join(', ');
+    const select = [...REQUIRED_COLUMNS, ...optional]
+      .map((c) => `t.${pg.escapeIdentifier(c)}::text AS ${pg.escapeIdentifier(c)}`)
+      .join(', ');
     let after = '0';
     for (;;) {
       const page = await client.query<Record<string, string | null>>(
@@ -202,14 +207,10 @@ Options:
 type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** The `import` command: checks its arguments, imports, prints the summary; returns the exit code. */
-export async function importCommand(
-  args: readonly string[],
-  flags: Flags,
-  config: Config,
-  write: (text: string) => void,
-): Promise<number> {
+export async function importCommand(args: readonly string[], flags: Flags, config: Config, write: (text: string) => void): Promise<number> {
   const [kind, ...extra] = args;
-  if (kind !== 'devise') throw new CliError(`${kind ? `unknown import source "${kind}"` : 'missing import source'}: only "import devise" exists`, 2);
+  if (kind !== 'devise')
+    throw new CliError(`${kind ? `unknown import source "${kind}"` : 'missing import source'}: only "import devise" exists`, 2);
   if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}". See pacerpro-auth import --help`, 2);
   const { from, csv, table = 'users' } = flags;
   if (typeof from === typeof csv) throw new CliError('give exactly one of --from postgres://… and --csv FILE', 2);

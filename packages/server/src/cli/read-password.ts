@@ -8,7 +8,9 @@ export async function readPasswordFromStdin(input: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(Buffer.from(chunk as Buffer));
   // One trailing newline is what `echo` and here-strings add; it is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 interface TtyInput extends Readable {
@@ -19,9 +21,7 @@ interface TtyInput extends Readable {
 /** Reads one line from a terminal in raw mode, echoing nothing. */
 export function promptHidden(question: string, input: TtyInput, output: Writable): Promise<string> {
   if (!input.isTTY || !input.setRawMode) {
-    return Promise.reject(
-      new CliError('no terminal to prompt for the password on: pipe it in and pass --password-stdin'),
-    );
+    return Promise.reject(new CliError('no terminal to prompt for the password on: pipe it in and pass --password-stdin'));
   }
   const setRawMode = input.setRawMode.bind(input);
   return new Promise((resolve, reject) => {

@@ -6,8 +6,7 @@ import { ApiProblem } from '../errors.js';
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads the login body: a User {email, password}, or Devise's {user: {email, password}}.

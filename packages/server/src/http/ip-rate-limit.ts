@@ -25,7 +25,9 @@ export async function registerIpRateLimit(app: FastifyInstance, { perMinute, red
         new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000, lazyConnect: true })
       : undefined;
   if (redis) {
-    redis.on('error', (error: Error) => app.log.warn({ err: error }, 'Redis for login rate limits is unreachable; limits are not enforced until it is back'));
+    redis.on('error', (error: Error) =>
+      app.log.warn({ err: error }, 'Redis for login rate limits is unreachable; limits are not enforced until it is back'),
+    );
     await redis.connect().catch(() => undefined); // reconnects by itself; skipOnError keeps logins working meanwhile
     app.addHook('onClose', async () => {
       redis.disconnect();

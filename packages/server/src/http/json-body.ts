@@ -3,7 +3,8 @@ import secureJson from 'secure-json-parse';
 import { ApiProblem } from '../errors.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 
-const FORBIDDEN_KEY = 'The request body contains a forbidden key (__proto__ or constructor.prototype). Send {"email": "...", "password": "..."}.';
+const FORBIDDEN_KEY =
+  'The request body contains a forbidden key (__proto__ or constructor.prototype). Send {"email": "...", "password": "..."}.';
 
 /** Parses a JSON body; refuses prototype-pollution keys. Errors carry our codes, never the input. */
 export function parseJsonBody(text: string): unknown {

@@ -65,15 +65,25 @@ function errorResponse(description: string, codes: readonly ErrorCode[], headers
   };
 }
 
-const TOKEN_REFUSED = ['missing_token', 'invalid_token', 'token_expired', 'token_revoked', 'session_too_old'] as const satisfies readonly ErrorCode[];
+const TOKEN_REFUSED = [
+  'missing_token',
+  'invalid_token',
+  'token_expired',
+  'token_revoked',
+  'session_too_old',
+] as const satisfies readonly ErrorCode[];
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': header('Always Bearer realm="pacerpro".') };
 
 /** The failures every operation can meet, whatever it does. */
 const COMMON_ERRORS = {
   400: errorResponse('Bad Request: a body was sent that is not JSON, or not a JSON object.', ['malformed_json', 'invalid_body']),
   413: errorResponse('Payload Too Large: the body is over the configured limit (PACERPRO_BODY_LIMIT).', ['body_too_large']),
-  415: errorResponse('Unsupported Media Type: a body was sent with another Content-Type than application/json.', ['unsupported_media_type']),
-  503: errorResponse('Service Unavailable: the database does not answer; retry after Retry-After seconds.', ['service_unavailable'], { 'Retry-After': RETRY_AFTER_HEADER }),
+  415: errorResponse('Unsupported Media Type: a body was sent with another Content-Type than application/json.', [
+    'unsupported_media_type',
+  ]),
+  503: errorResponse('Service Unavailable: the database does not answer; retry after Retry-After seconds.', ['service_unavailable'], {
+    'Retry-After': RETRY_AFTER_HEADER,
+  }),
 };
 
 const SESSION_HEADERS = {
@@ -118,10 +128,18 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
         'email_too_long',
         'password_too_long',
       ]),
-      401: errorResponse('Unauthorized: wrong e-mail or password, a missing field, or a locked account.', ['invalid_credentials'], WWW_AUTHENTICATE),
-      429: errorResponse('Too Many Requests: this client or this account is throttled; retry after Retry-After seconds.', ['rate_limited', 'login_throttled'], {
-        'Retry-After': RETRY_AFTER_HEADER,
-      }),
+      401: errorResponse(
+        'Unauthorized: wrong e-mail or password, a missing field, or a locked account.',
+        ['invalid_credentials'],
+        WWW_AUTHENTICATE,
+      ),
+      429: errorResponse(
+        'Too Many Requests: this client or this account is throttled; retry after Retry-After seconds.',
+        ['rate_limited', 'login_throttled'],
+        {
+          'Retry-After': RETRY_AFTER_HEADER,
+        },
+      ),
     },
   },
   'GET /v1/session': {
@@ -133,7 +151,11 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     success: { description: 'OK: a new Session with a later expiresAt.', headers: SESSION_HEADERS, example: EXAMPLE_SESSION },
     errors: {
       ...COMMON_ERRORS,
-      401: errorResponse('Unauthorized: the token is missing, malformed, badly signed, expired or revoked, or its user is locked or gone.', TOKEN_REFUSED, WWW_AUTHENTICATE),
+      401: errorResponse(
+        'Unauthorized: the token is missing, malformed, badly signed, expired or revoked, or its user is locked or gone.',
+        TOKEN_REFUSED,
+        WWW_AUTHENTICATE,
+      ),
     },
   },
   'DELETE /v1/session': {
@@ -142,10 +164,18 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     description: 'Revokes every token of the user, on every node, by spinning a new JTI. Answers {}.',
     secured: true,
     tag: 'Authentication',
-    success: { description: 'OK: every token of the user is refused from now on.', headers: { 'X-Request-Id': REQUEST_ID_HEADER }, example: {} },
+    success: {
+      description: 'OK: every token of the user is refused from now on.',
+      headers: { 'X-Request-Id': REQUEST_ID_HEADER },
+      example: {},
+    },
     errors: {
       ...COMMON_ERRORS,
-      401: errorResponse('Unauthorized: the token is missing, malformed, badly signed, expired or revoked, or its user is locked or gone.', TOKEN_REFUSED, WWW_AUTHENTICATE),
+      401: errorResponse(
+        'Unauthorized: the token is missing, malformed, badly signed, expired or revoked, or its user is locked or gone.',
+        TOKEN_REFUSED,
+        WWW_AUTHENTICATE,
+      ),
     },
   },
   'GET /healthz': {
@@ -195,7 +225,8 @@ export const transformRoute: Transform = ({ schema, url, route }) => {
         'X-Request-Id': {
           type: 'string',
           pattern: ACCEPTED_REQUEST_ID.source,
-          description: 'Optional: an id to find this request in the logs and audit trail; echoed back. Another value is replaced by a generated UUID.',
+          description:
+            'Optional: an id to find this request in the logs and audit trail; echoed back. Another value is replaced by a generated UUID.',
         },
       },
     },
@@ -221,7 +252,7 @@ export const SWAGGER_OPTIONS: FastifyDynamicSwaggerOptions = {
       version: VERSION,
       description:
         'Session authentication wire-compatible with the PacerPro API: log in, refresh and log out everywhere. ' +
-        'Every error answers PacerPro\'s Error body plus a stable `code`, with the standard reason phrase.',
+        "Every error answers PacerPro's Error body plus a stable `code`, with the standard reason phrase.",
     },
     tags: [
       { name: 'Authentication', description: 'The PacerPro session API (CONTRACT.md).' },

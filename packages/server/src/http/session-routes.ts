@@ -70,7 +70,8 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, requireSes
       await audit.record(requestAuditEvent(request, 'login_succeeded', { userId: issued.userId, email }), request.log);
       return sendSession(reply, issued);
     } catch (error) {
-      const event = error instanceof InvalidCredentialsError ? 'login_failed' : error instanceof LoginThrottledError ? 'login_throttled' : undefined;
+      const event =
+        error instanceof InvalidCredentialsError ? 'login_failed' : error instanceof LoginThrottledError ? 'login_throttled' : undefined;
       if (event) await audit.record(requestAuditEvent(request, event, { email }), request.log);
       throw error;
     }

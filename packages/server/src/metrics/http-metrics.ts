@@ -25,7 +25,9 @@ export function recordHttpMetrics(app: FastifyInstance, metrics: Metrics): void 
     if (!series) byStatus.set(status, (series = httpDuration.series({ method, route, status_code: String(status) })));
     return series;
   };
-  const logins = new Map<number, Counter.Internal>(Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [Number(status), metrics.logins.labels(outcome)]));
+  const logins = new Map<number, Counter.Internal>(
+    Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [Number(status), metrics.logins.labels(outcome)]),
+  );
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

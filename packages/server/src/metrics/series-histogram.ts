@@ -85,7 +85,13 @@ export class SeriesHistogram implements CustomMetric {
       name,
       help,
       type,
-      get: async () => ({ name, help, type, values: this.all.map((s) => ({ labels: { ...s.labels }, value: s.count })), aggregator: 'sum' }),
+      get: async () => ({
+        name,
+        help,
+        type,
+        values: this.all.map((s) => ({ labels: { ...s.labels }, value: s.count })),
+        aggregator: 'sum',
+      }),
       reset: () => this.reset(),
     };
   }

@@ -10,7 +10,11 @@ import type { SeriesHistogram } from './series-histogram.js';
 
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
 
-function timeMethods<T extends object>(target: T, names: readonly (keyof T & string)[], observeFor: (name: string) => (seconds: number) => void): T {
+function timeMethods<T extends object>(
+  target: T,
+  names: readonly (keyof T & string)[],
+  observeFor: (name: string) => (seconds: number) => void,
+): T {
   const timed: Record<string, unknown> = {};
   for (const name of names) {
     const method = target[name] as unknown as AsyncMethod;
@@ -36,7 +40,10 @@ function timeMethods<T extends object>(target: T, names: readonly (keyof T & str
 }
 
 /** Observes a duration in the histogram, labelled by its operation, one of `operations`. */
-export function observerByOperation<O extends string>(histogram: SeriesHistogram, operations: readonly O[]): (operation: O, seconds: number) => void {
+export function observerByOperation<O extends string>(
+  histogram: SeriesHistogram,
+  operations: readonly O[],
+): (operation: O, seconds: number) => void {
   const series = new Map(operations.map((operation) => [operation, histogram.series({ operation })]));
   return (operation, seconds) => histogram.observe(series.get(operation)!, seconds);
 }
@@ -54,7 +61,11 @@ function methodsOf<T extends object>(target: T): (keyof T & string)[] {
 export function timeStore(store: Store, metrics: Metrics): Store {
   const observe = observerFor(metrics.databaseDuration);
   return {
-    ...timeMethods(store, methodsOf(store).filter((name) => name !== 'close'), observe),
+    ...timeMethods(
+      store,
+      methodsOf(store).filter((name) => name !== 'close'),
+      observe,
+    ),
     users: timeMethods(store.users, methodsOf(store.users), observe),
     loginFailures: timeMethods(store.loginFailures, methodsOf(store.loginFailures), observe),
     audit: timeMethods(store.audit, methodsOf(store.audit), observe),

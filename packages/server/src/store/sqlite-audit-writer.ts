@@ -19,9 +19,18 @@ export interface AuditWriter {
 /** The insert's parameters, in the order of AUDIT_INSERT's columns. */
 export type AuditRow = [number, string, number | null, string | null, string | null, string | null, string | null];
 
-export const AUDIT_INSERT = 'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)';
+export const AUDIT_INSERT =
+  'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
-export const auditRow = (e: AuditEvent): AuditRow => [e.at.getTime(), e.event, e.userId ?? null, e.email ?? null, e.ip ?? null, e.userAgent ?? null, e.requestId ?? null];
+export const auditRow = (e: AuditEvent): AuditRow => [
+  e.at.getTime(),
+  e.event,
+  e.userId ?? null,
+  e.email ?? null,
+  e.ip ?? null,
+  e.userAgent ?? null,
+  e.requestId ?? null,
+];
 
 export interface AuditWriterOptions {
   readonly path: string;

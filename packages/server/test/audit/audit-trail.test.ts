@@ -50,7 +50,11 @@ describe('audit trail', () => {
       assert.equal(await settledWithin(recorded, 400), false, 'record() waits while the commit cannot happen');
       foreign.exec('COMMIT');
       await recorded;
-      assert.deepEqual(foreign.prepare('SELECT request_id FROM audit_events').all(), [{ request_id: 'req-1' }], 'committed once record() resolved');
+      assert.deepEqual(
+        foreign.prepare('SELECT request_id FROM audit_events').all(),
+        [{ request_id: 'req-1' }],
+        'committed once record() resolved',
+      );
     } finally {
       foreign.close();
       await trail.close();
@@ -96,7 +100,10 @@ describe('audit trail', () => {
       await Promise.all([trail.record(refreshed(1)), trail.record(refreshed(2)), trail.record(refreshed(3))]);
       await trail.record(refreshed(4));
       assert.deepEqual(batches, [3, 1]);
-      assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [1, 2, 3, 4]);
+      assert.deepEqual(
+        (await store.audit.listAuditEvents(all)).map((e) => e.userId),
+        [1, 2, 3, 4],
+      );
     } finally {
       await trail.close();
       await store.close();
@@ -126,7 +133,10 @@ describe('audit trail', () => {
       foreign.exec('COMMIT');
       await Promise.all([first, ...later]);
       assert.deepEqual(batches, [1, 3]);
-      assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [1, 2, 3, 4]);
+      assert.deepEqual(
+        (await store.audit.listAuditEvents(all)).map((e) => e.userId),
+        [1, 2, 3, 4],
+      );
     } finally {
       foreign.close();
       await trail.close();
@@ -144,7 +154,10 @@ describe('audit trail', () => {
       await assert.rejects(trail.record(refreshed(1)), StoreUnavailableError);
       foreign.exec('COMMIT');
       await trail.record(refreshed(2)); // the next commit, after the lock, succeeds
-      assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [2]);
+      assert.deepEqual(
+        (await store.audit.listAuditEvents(all)).map((e) => e.userId),
+        [2],
+      );
     } finally {
       foreign.close();
       await trail.close();
@@ -157,7 +170,10 @@ describe('audit trail', () => {
     const store = openSqliteStore(path, { busyTimeoutMs: 50 });
     const hasher = await sharedHasher();
     await store.users.createUser({ email: 'alice@example.com', passwordHash: await hasher.hash(PASSWORD), jti: crypto.randomUUID() });
-    const app = await buildApp(loadConfig({ DATABASE_URL: path, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0' }), { store, passwords: hasher });
+    const app = await buildApp(loadConfig({ DATABASE_URL: path, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0' }), {
+      store,
+      passwords: hasher,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/session`;
     const foreign = new Database(path);
@@ -172,7 +188,10 @@ describe('audit trail', () => {
       assert.equal(((await refused.json()) as { jwtToken?: string }).jwtToken, undefined);
       foreign.exec('COMMIT');
       assert.equal((await refresh()).status, 200);
-      assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.event), ['login_succeeded', 'session_refreshed']);
+      assert.deepEqual(
+        (await store.audit.listAuditEvents(all)).map((e) => e.event),
+        ['login_succeeded', 'session_refreshed'],
+      );
     } finally {
       foreign.close();
       await app.close();

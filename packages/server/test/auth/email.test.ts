@@ -19,7 +19,10 @@ test('an address the CLI can create is never refused as too long at login, and o
   const over = address(MAX_EMAIL_LENGTH + 1);
   assert.equal(isEmailAddress(over), false);
   assert.throws(() => checkEmail(over), /at most 254 characters/);
-  assert.throws(() => readCredentials({ email: over, password: 'x' }), (error: unknown) => (error as { code?: string }).code === 'email_too_long');
+  assert.throws(
+    () => readCredentials({ email: over, password: 'x' }),
+    (error: unknown) => (error as { code?: string }).code === 'email_too_long',
+  );
 });
 
 test('the OpenAPI schema and the email_too_long message state the limit the login body applies', () => {
@@ -33,7 +36,9 @@ test('e-mails that differ only in case or surrounding spaces share one key, so t
   assert.notEqual(emailKey('alice@example.com'), emailKey('alice@example.org'));
 });
 
-test('an address is Devise\'s: one @ with something either side and no spaces inside, surrounding spaces ignored', () => {
-  for (const fine of ['a@b', 'alice@example.com', '  alice@example.com  ', 'o\'brien+tag@sub.example.co.uk']) assert.ok(isEmailAddress(fine), fine);
-  for (const bad of ['', 'alice', '@example.com', 'alice@', 'a@b@c', 'al ice@example.com', 'alice@exa mple.com']) assert.ok(!isEmailAddress(bad), bad);
+test("an address is Devise's: one @ with something either side and no spaces inside, surrounding spaces ignored", () => {
+  for (const fine of ['a@b', 'alice@example.com', '  alice@example.com  ', "o'brien+tag@sub.example.co.uk"])
+    assert.ok(isEmailAddress(fine), fine);
+  for (const bad of ['', 'alice', '@example.com', 'alice@', 'a@b@c', 'al ice@example.com', 'alice@exa mple.com'])
+    assert.ok(!isEmailAddress(bad), bad);
 });

@@ -36,7 +36,7 @@ describe('JTI matcher', () => {
   const jtis = () => createJtiMatcher(store);
   const current = async (id: number) => (await store.users.findUserById(id))!;
 
-  test('the user\'s own jti is current', () => {
+  test("the user's own jti is current", () => {
     assert.equal(jtis().isCurrent(alice, JTI), true);
   });
 

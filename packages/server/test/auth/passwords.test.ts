@@ -26,8 +26,10 @@ function made(hash: string) {
 
 test('argon2id hashes at the given parameters, and verifications, off the event loop', async () => {
   const observed: HashOperation[] = [];
-  const hasher = await createPasswordHasher(OWASP_ARGON2ID, { observe: (operation, seconds) => (assert.ok(seconds > 0), observed.push(operation)) });
-  assert.deepEqual(observed, [], 'the dummy hash made at the start is no login\'s');
+  const hasher = await createPasswordHasher(OWASP_ARGON2ID, {
+    observe: (operation, seconds) => (assert.ok(seconds > 0), observed.push(operation)),
+  });
+  assert.deepEqual(observed, [], "the dummy hash made at the start is no login's");
   let turns = 0;
   const ticking = setInterval(() => turns++, 1);
   const hash = await hasher.hash('correct horse battery staple');
@@ -85,13 +87,16 @@ test('jobs beyond the bound wait in arrival order: hashes, verifications and dum
   ];
   const results = await Promise.all(jobs.map((job, i) => job().then((result) => (finished.push(i), result))));
   assert.deepEqual(finished, [0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(results.map((result) => (typeof result === 'string' ? 'hash' : result)), ['hash', true, false, 'hash', false, 'hash', false]);
+  assert.deepEqual(
+    results.map((result) => (typeof result === 'string' ? 'hash' : result)),
+    ['hash', true, false, 'hash', false, 'hash', false],
+  );
 });
 
-test('the thread\'s own time of each job is observed, never its wait for a turn; a failed hash too', async () => {
+test("the thread's own time of each job is observed, never its wait for a turn; a failed hash too", async () => {
   const observed: [HashOperation, number][] = [];
   const hasher = await standIn(1, (operation, seconds) => observed.push([operation, seconds]));
-  assert.deepEqual(observed, [], 'the dummy hash made at the start is no login\'s');
+  assert.deepEqual(observed, [], "the dummy hash made at the start is no login's");
   await Promise.all([hasher.hash('a'), hasher.hash('b'), hasher.verify('c', 'c'), hasher.verifyDummy('d'), hasher.hash('e')]);
   await assert.rejects(hasher.hash('fail'), /^Error: the password could not be hashed: no memory for the hash$/);
   // The stand-in reports fixed times; the last job here waited for four others, and still reports its own.
@@ -119,7 +124,7 @@ test('a thread that dies fails its own job with a clear error; the jobs waiting 
   const dying = hasher.hash('exit');
   const waiting = [hasher.hash('b'), hasher.verify('c', 'c')];
   await assert.rejects(dying, /^Error: the password-hashing thread was lost: .*exited with code: 3$/);
-  const after = made(await waiting[0]! as string).thread;
+  const after = made((await waiting[0]!) as string).thread;
   assert.notEqual(after, before);
   assert.equal(await waiting[1], true);
   assert.equal(made(await hasher.hash('d')).thread, after, 'the new thread is kept');
@@ -132,6 +137,8 @@ test('an idle hashing thread does not keep a finished process alive', async () =
     const [a, b] = await Promise.all([hasher.hash('pw'), hasher.hash('other')]);
     process.stdout.write(String((await hasher.verify(a, 'pw')) && (await hasher.verify(b, 'other'))));
   `;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 20_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+    timeout: 20_000,
+  });
   assert.equal(stdout, 'true');
 });

@@ -26,7 +26,11 @@ describe('verify', () => {
     const devise = sign({ alg: 'HS256' }, { sub: 7, scp: 'user', aud: null, iat: NOW / 1000, exp: NOW / 1000 + 60, jti: JTI }, SECRET);
     assert.deepEqual(tokens.verify(devise), { ok: true, claims: CLAIMS });
     // warden-jwt_auth writes the id as a string: "sub":"7".
-    const deviseStringSub = sign({ alg: 'HS256' }, { sub: '7', scp: 'user', aud: null, iat: NOW / 1000, exp: NOW / 1000 + 60, jti: JTI }, SECRET);
+    const deviseStringSub = sign(
+      { alg: 'HS256' },
+      { sub: '7', scp: 'user', aud: null, iat: NOW / 1000, exp: NOW / 1000 + 60, jti: JTI },
+      SECRET,
+    );
     assert.deepEqual(tokens.verify(deviseStringSub), { ok: true, claims: CLAIMS });
   });
 

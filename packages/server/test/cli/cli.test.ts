@@ -161,7 +161,10 @@ describe('the other users commands', () => {
     try {
       const result = await users(['add', 'frank@example.com', '--password-stdin'], PASSWORD, { PACERPRO_SQLITE_BUSY_TIMEOUT_MS: '50' });
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, 'pacerpro-auth: the SQLite database is locked by another process (waited 50 ms); retry, or stop the other writer\n');
+      assert.equal(
+        result.stderr,
+        'pacerpro-auth: the SQLite database is locked by another process (waited 50 ms); retry, or stop the other writer\n',
+      );
     } finally {
       holder.exec('ROLLBACK');
       holder.close();

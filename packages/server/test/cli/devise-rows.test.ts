@@ -12,7 +12,10 @@ const ROW = { id: '42', email: ' Ann@Example.com', encrypted_password: HASH, jti
 
 describe('mapDeviseRow', () => {
   it('keeps the id, the trimmed e-mail, the bcrypt hash and the jti; locked when locked_at is set', () => {
-    assert.deepEqual(mapDeviseRow(ROW), { ok: true, user: { id: 42, email: 'Ann@Example.com', passwordHash: HASH, jti: JTI, locked: false } });
+    assert.deepEqual(mapDeviseRow(ROW), {
+      ok: true,
+      user: { id: 42, email: 'Ann@Example.com', passwordHash: HASH, jti: JTI, locked: false },
+    });
     const fromPostgres = mapDeviseRow({ ...ROW, id: 42, locked_at: null });
     assert.ok(fromPostgres.ok && fromPostgres.user.id === 42 && !fromPostgres.user.locked);
     const locked = mapDeviseRow({ ...ROW, locked_at: '2025-03-01 10:00:00', failed_attempts: '5' });
@@ -55,9 +58,12 @@ describe('mapDeviseRow', () => {
 
 describe('classifyImport', () => {
   const user = { id: 42, email: 'ann@example.com', passwordHash: HASH, jti: JTI, locked: false };
-  it('is new when neither the id nor the e-mail exists', () => assert.deepEqual(classifyImport(user, undefined, undefined), { kind: 'new' }));
+  it('is new when neither the id nor the e-mail exists', () =>
+    assert.deepEqual(classifyImport(user, undefined, undefined), { kind: 'new' }));
   it('is unchanged when the same id has the same e-mail, whatever happened to it since', () =>
-    assert.deepEqual(classifyImport(user, { id: 42, email: 'ANN@example.com' }, { id: 42, email: 'ANN@example.com' }), { kind: 'unchanged' }));
+    assert.deepEqual(classifyImport(user, { id: 42, email: 'ANN@example.com' }, { id: 42, email: 'ANN@example.com' }), {
+      kind: 'unchanged',
+    }));
   it('is a conflict when the id or the e-mail belongs to someone else', () => {
     assert.deepEqual(classifyImport(user, { id: 42, email: 'bob@example.com' }, undefined), {
       kind: 'conflict',
@@ -80,7 +86,10 @@ describe('parseCsv', () => {
     ]);
   });
   it('says where a quoted field is broken', () => {
-    assert.throws(() => parseCsv('a,b\n1,"open\n'), (e: unknown) => e instanceof CsvError && /line 2: a quoted field is never closed/.test(e.message));
+    assert.throws(
+      () => parseCsv('a,b\n1,"open\n'),
+      (e: unknown) => e instanceof CsvError && /line 2: a quoted field is never closed/.test(e.message),
+    );
     assert.throws(() => parseCsv('a\n"x"y\n'), /line 2: text after a closing quote/);
   });
 });
@@ -98,6 +107,9 @@ describe('formatSummary', () => {
       formatSummary(summary),
       'imported 2, unchanged 1, skipped 1\nskipped line 4, id 9: encrypted_password is not a bcrypt hash\nnote id 12: jti is missing',
     );
-    assert.equal(formatSummary({ ...summary, dryRun: true, skipped: [], notes: [] }), 'dry run, nothing written: would import 2, unchanged 1, skipped 0');
+    assert.equal(
+      formatSummary({ ...summary, dryRun: true, skipped: [], notes: [] }),
+      'dry run, nothing written: would import 2, unchanged 1, skipped 0',
+    );
   });
 });

@@ -51,7 +51,10 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   let rails: TestSchema;
   let target: TestSchema;
   const alice = { id: 3, email: 'alice@example.com', password: 'alice devise password', jti: randomUUID() };
-  const SKIPPED = ['skipped id 9: encrypted_password is empty: the account has no password to log in with', 'skipped id 11: email "not-an-email" is not an e-mail address'];
+  const SKIPPED = [
+    'skipped id 9: encrypted_password is empty: the account has no password to log in with',
+    'skipped id 11: email "not-an-email" is not an e-mail address',
+  ];
 
   before(async () => {
     [rails, target] = await Promise.all([freshSchema(), freshSchema()]);
@@ -59,7 +62,14 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     const rows = [
       // Devise's default cost is 12; the others use 10 to keep the test quick.
       [alice.id, alice.email, await deviseHash(alice.password, { cost: 12, pepper: PEPPER }), alice.jti, null, 0],
-      [5, 'carol@example.com', await deviseHash('carol devise password', { pepper: PEPPER, prefix: '$2y$' }), randomUUID(), '2025-06-01 12:00:00', 5],
+      [
+        5,
+        'carol@example.com',
+        await deviseHash('carol devise password', { pepper: PEPPER, prefix: '$2y$' }),
+        randomUUID(),
+        '2025-06-01 12:00:00',
+        5,
+      ],
       [7, 'Bob@Example.com', await deviseHash('bob devise password', { pepper: PEPPER, prefix: '$2b$' }), randomUUID(), null, 1],
       [9, 'dave@example.com', '', randomUUID(), null, 0],
       [11, 'not-an-email', await deviseHash('x', { cost: 4 }), randomUUID(), null, 0],
@@ -88,16 +98,23 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     assert.equal(first.stdout, ['imported 3, unchanged 0, skipped 2', ...SKIPPED].join('\n') + '\n');
     assert.equal(first.stderr, '');
     const users = await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`);
-    const source = await adminQuery(`SELECT id, email, encrypted_password AS password_hash, jti, locked_at IS NOT NULL AS locked FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`);
+    const source = await adminQuery(
+      `SELECT id, email, encrypted_password AS password_hash, jti, locked_at IS NOT NULL AS locked FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`,
+    );
     assert.deepEqual(users, source);
 
     const again = await importCli(['--from', rails.url, '--database-url', target.url, '--json']);
     const summary = JSON.parse(again.stdout) as Record<string, unknown>;
-    assert.deepEqual({ ...summary, skipped: (summary.skipped as unknown[]).length }, { dryRun: false, imported: 0, unchanged: 3, skipped: 2, notes: [] });
+    assert.deepEqual(
+      { ...summary, skipped: (summary.skipped as unknown[]).length },
+      { dryRun: false, imported: 0, unchanged: 3, skipped: 2, notes: [] },
+    );
     assert.deepEqual(await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`), users);
 
     // The id sequence continues above the highest imported id.
-    const added = await runCli(['users', 'add', 'erin@example.com', '--password-stdin', '--database-url', target.url], { stdin: 'erin new password' });
+    const added = await runCli(['users', 'add', 'erin@example.com', '--password-stdin', '--database-url', target.url], {
+      stdin: 'erin new password',
+    });
     assert.equal(added.stdout, 'added erin@example.com (id 8)\n');
   });
 
@@ -107,11 +124,18 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
       const token = deviseJwt(SECRET, { sub: alice.id, jti: alice.jti });
       const refreshed = await call(server.url, 'GET', `Bearer ${token}`);
       assert.equal(refreshed.res.status, 200, JSON.stringify(refreshed.json));
-      assert.deepEqual([decodeJwt(refreshed.json.jwtToken as string).payload.sub, decodeJwt(refreshed.json.jwtToken as string).payload.jti], [3, alice.jti]);
+      assert.deepEqual(
+        [decodeJwt(refreshed.json.jwtToken as string).payload.sub, decodeJwt(refreshed.json.jwtToken as string).payload.jti],
+        [3, alice.jti],
+      );
 
       // Imported locked: neither the password nor the token opens it.
       assert.equal((await login(server.url, { email: 'carol@example.com', password: 'carol devise password' })).res.status, 401);
-      assert.equal((await call(server.url, 'GET', `Bearer ${deviseJwt(SECRET, { sub: 5, jti: (await server.store.users.findUserById(5))!.jti })}`)).res.status, 401);
+      assert.equal(
+        (await call(server.url, 'GET', `Bearer ${deviseJwt(SECRET, { sub: 5, jti: (await server.store.users.findUserById(5))!.jti })}`)).res
+          .status,
+        401,
+      );
       // $2b$ with the pepper, e-mail matched case-insensitively.
       assert.equal((await login(server.url, { email: 'bob@example.com', password: 'bob devise password' })).res.status, 200);
 
@@ -121,7 +145,9 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     }
     // Importing again after all that restores nothing: not the bcrypt hash, not the revoked jti.
     assert.match((await importCli(['--from', rails.url, '--database-url', target.url])).stdout, /^imported 0, unchanged 3, skipped 2\n/);
-    const [row] = await adminQuery<{ password_hash: string; jti: string }>(`SELECT password_hash, jti FROM ${target.name}.users WHERE id = 3`);
+    const [row] = await adminQuery<{ password_hash: string; jti: string }>(
+      `SELECT password_hash, jti FROM ${target.name}.users WHERE id = 3`,
+    );
     assert.match(row!.password_hash, /^\$argon2id\$/);
     assert.notEqual(row!.jti, alice.jti);
   });
@@ -146,7 +172,10 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   it('fails in one line when the source cannot be read', async () => {
     const noTable = await importCli(['--from', rails.url, '--table', 'members', '--database-url', target.url]);
     assert.equal(noTable.code, 1);
-    assert.match(noTable.stderr, /^pacerpro-auth: cannot read the Devise users from "members" at 127\.0\.0\.1:5432\/test: relation "members" does not exist\n$/);
+    assert.match(
+      noTable.stderr,
+      /^pacerpro-auth: cannot read the Devise users from "members" at 127\.0\.0\.1:5432\/test: relation "members" does not exist\n$/,
+    );
   });
 });
 
@@ -187,7 +216,9 @@ describe('import devise --csv into SQLite', () => {
     );
     assert.equal(first.code, 1);
     assert.match((await importCli(['--csv', csv, '--database-url', database])).stdout, /^imported 0, unchanged 3, skipped 2\n/);
-    const added = await runCli(['users', 'add', 'judy@example.com', '--password-stdin', '--database-url', database], { stdin: 'judy new password' });
+    const added = await runCli(['users', 'add', 'judy@example.com', '--password-stdin', '--database-url', database], {
+      stdin: 'judy new password',
+    });
     assert.equal(added.stdout, 'added judy@example.com (id 17)\n');
   });
 
@@ -207,7 +238,10 @@ describe('import devise --csv into SQLite', () => {
     writeFileSync(join(temp.dir, 'bad.csv'), 'id,email\n1,a@example.com\n');
     const bad = await importCli(['--csv', join(temp.dir, 'bad.csv'), '--database-url', database]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^pacerpro-auth: \S+bad\.csv has no column encrypted_password, jti: expected id,email,encrypted_password,jti\[,locked_at,failed_attempts\]\n$/);
+    assert.match(
+      bad.stderr,
+      /^pacerpro-auth: \S+bad\.csv has no column encrypted_password, jti: expected id,email,encrypted_password,jti\[,locked_at,failed_attempts\]\n$/,
+    );
     const both = await importCli(['--csv', csv, '--from', 'postgres://x/y']);
     assert.deepEqual([both.code, both.stderr], [2, 'pacerpro-auth: give exactly one of --from postgres://… and --csv FILE\n']);
   });

@@ -44,11 +44,15 @@ function childPids(pid: number): number[] {
   return text === '' ? [] : text.split(/\s+/).map(Number);
 }
 
-test('serve --workers 2: both workers answer, one session across them, SIGTERM exits 0', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+test('serve --workers 2: both workers answer, one session across them, SIGTERM exits 0', {
+  skip: process.platform !== 'linux' && 'reads /proc',
+}, async () => {
   const temp = tempDir();
   try {
     const databaseUrl = join(temp.dir, 'cluster.db');
-    const added = await runCli(['users', 'add', 'alice@example.com', '--password-stdin', '--database-url', databaseUrl], { stdin: `${PASSWORD}\n` });
+    const added = await runCli(['users', 'add', 'alice@example.com', '--password-stdin', '--database-url', databaseUrl], {
+      stdin: `${PASSWORD}\n`,
+    });
     assert.equal(added.code, 0, added.stderr);
     const server = await startServe(['--workers', '2', '--database-url', databaseUrl]);
     try {
@@ -56,7 +60,10 @@ test('serve --workers 2: both workers answer, one session across them, SIGTERM e
       await waitFor(() => (server.output().match(/PacerPro auth listening on/g) ?? []).length === 2);
       const logins: Answer[] = [];
       for (let i = 0; i < 4; i++) logins.push(await call(server.url, 'POST', { body: { email: 'alice@example.com', password: PASSWORD } }));
-      assert.deepEqual(logins.map((a) => a.status), [200, 200, 200, 200]);
+      assert.deepEqual(
+        logins.map((a) => a.status),
+        [200, 200, 200, 200],
+      );
       const token = logins[0]!.body.jwtToken as string;
       // The next two connections go to the two workers in turn: each accepts the other's token.
       for (const answer of [await call(server.url, 'GET', { token }), await call(server.url, 'GET', { token })]) {

@@ -30,7 +30,10 @@ async function seedUsers(db: string, count: number): Promise<string[]> {
 test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout: 60_000 }, async () => {
   const db = join(temp.dir, 'crash.db');
   const emails = await seedUsers(db, 24);
-  const first = await startServe(['--database-url', db], { PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01', LOG_LEVEL: 'info' });
+  const first = await startServe(['--database-url', db], {
+    PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01',
+    LOG_LEVEL: 'info',
+  });
   const tokens = new Map<string, string>();
   for (const email of emails) tokens.set(email, (await login(first.url, { email, password: PASSWORD })).json.jwtToken as string);
 
@@ -57,7 +60,10 @@ test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout
   await Promise.all([first.exited, loggingOut, ...refreshers]);
   assert.ok(answeredLogouts.length >= 6);
 
-  const second = await startServe(['--database-url', db], { PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01', LOG_LEVEL: 'info' });
+  const second = await startServe(['--database-url', db], {
+    PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01',
+    LOG_LEVEL: 'info',
+  });
   try {
     for (const email of answeredLogouts) {
       assert.equal((await call(second.url, 'GET', `Bearer ${tokens.get(email)}`)).res.status, 401, `${email} logged out before the crash`);
@@ -73,7 +79,6 @@ test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout
   assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
   check.close();
 });
-
 
 const SECRET = { PACERPRO_JWT_SECRET: 'crash-test-secret-crash-test-secret-01', LOG_LEVEL: 'info' };
 
@@ -99,7 +104,12 @@ async function killUnderMix(db: string, emails: string[]): Promise<Answered> {
   let killed = false;
   let n = 0;
   const id = (kind: string) => `${kind}-${++n}`;
-  const ask = async (kind: string, method: 'POST' | 'GET' | 'DELETE', init: { token?: string; body?: unknown }, onStatus: Partial<Record<number, AuditEventType>>) => {
+  const ask = async (
+    kind: string,
+    method: 'POST' | 'GET' | 'DELETE',
+    init: { token?: string; body?: unknown },
+    onStatus: Partial<Record<number, AuditEventType>>,
+  ) => {
     const requestId = id(kind);
     const answer = await sessionRequest(server.url, requestId, method, init).catch(() => undefined);
     const event = answer && onStatus[answer.status];
@@ -110,7 +120,8 @@ async function killUnderMix(db: string, emails: string[]): Promise<Answered> {
   const killNow = new Promise<void>((resolve) => (enough = resolve));
   const count = (event: AuditEventType) => [...answered.values()].filter((e) => e === event).length;
   const check = () => {
-    if (count('logged_out') >= 6 && count('login_succeeded') >= 6 && count('login_failed') >= 6 && count('session_refreshed') >= 20) enough();
+    if (count('logged_out') >= 6 && count('login_succeeded') >= 6 && count('login_failed') >= 6 && count('session_refreshed') >= 20)
+      enough();
   };
   // Each user logs in, refreshes a few times and logs out, again and again; two clients fail logins.
   const users = emails.map(async (email) => {
@@ -125,7 +136,12 @@ async function killUnderMix(db: string, emails: string[]): Promise<Answered> {
   });
   const failing = [1, 2].map(async () => {
     while (!killed) {
-      await ask('failed', 'POST', { body: { email: `nobody-${randomUUID()}@example.com`, password: 'wrong password' } }, { 401: 'login_failed' });
+      await ask(
+        'failed',
+        'POST',
+        { body: { email: `nobody-${randomUUID()}@example.com`, password: 'wrong password' } },
+        { 401: 'login_failed' },
+      );
       check();
     }
   });
@@ -143,7 +159,9 @@ async function assertAudited(store: Store, answered: Answered): Promise<void> {
   assert.deepEqual(missing, [], `${missing.length} of ${answered.size} answered requests have no audit row`);
 }
 
-test('an answered request\'s audit row is not lost to SIGKILL under logins, refreshes and logouts (SQLite)', { timeout: 90_000 }, async () => {
+test("an answered request's audit row is not lost to SIGKILL under logins, refreshes and logouts (SQLite)", {
+  timeout: 90_000,
+}, async () => {
   const db = join(temp.dir, 'audit-crash.db');
   const emails = await seedUsers(db, 8);
   const answered = await killUnderMix(db, emails);
@@ -155,7 +173,9 @@ test('an answered request\'s audit row is not lost to SIGKILL under logins, refr
   }
 });
 
-test('an answered request\'s audit row is not lost to SIGKILL under logins, refreshes and logouts (PostgreSQL)', { timeout: 90_000 }, async (t) => {
+test("an answered request's audit row is not lost to SIGKILL under logins, refreshes and logouts (PostgreSQL)", {
+  timeout: 90_000,
+}, async (t) => {
   const skip = await postgresSkip();
   if (skip) return t.skip(skip);
   const schema = await freshSchema();

@@ -23,17 +23,31 @@ describe('installable packages', () => {
   const npx = (args: string[]) => run('npx', ['--no', '--', ...args], { cwd: app, env });
 
   before(async () => {
-    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', temp.dir, ...PACKAGES.flatMap((p) => ['-w', p])], { cwd: ROOT, env });
+    const { stdout } = await run(
+      'npm',
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', temp.dir, ...PACKAGES.flatMap((p) => ['-w', p])],
+      { cwd: ROOT, env },
+    );
     const packed = JSON.parse(stdout) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
     assert.deepEqual(packed.map((p) => p.name).sort(), ['pacerpro-auth', 'pacerpro-client']);
     for (const pack of packed) {
       // Only what runs ships: no sources, no tests.
-      assert.equal(pack.files.some((f) => /^(src|test)\//.test(f.path)), false, `${pack.name} ships its sources or tests`);
+      assert.equal(
+        pack.files.some((f) => /^(src|test)\//.test(f.path)),
+        false,
+        `${pack.name} ships its sources or tests`,
+      );
     }
     await run('mkdir', ['-p', app]);
     // Installed as an outsider would: a new project, the tarballs, nothing from the workspace.
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'outsider', private: true, type: 'module', allowScripts: { 'better-sqlite3': true } }));
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed.map((p) => join(temp.dir, p.filename))], { cwd: app, env });
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'outsider', private: true, type: 'module', allowScripts: { 'better-sqlite3': true } }),
+    );
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed.map((p) => join(temp.dir, p.filename))], {
+      cwd: app,
+      env,
+    });
   });
   after(() => temp.remove());
 
@@ -56,11 +70,15 @@ describe('installable packages', () => {
 
   test('pacerpro-auth serve answers /healthz, /readyz, the OpenAPI document and the docs assets', async () => {
     // The installed bin itself (what npx runs), so that SIGTERM reaches the server and not an npx wrapper.
-    const child = spawn(join(app, 'node_modules', '.bin', 'pacerpro-auth'), ['serve', '--port', '0', '--database-url', join(app, 'data', 'auth.db')], {
-      cwd: app,
-      env: { ...env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(app, 'node_modules', '.bin', 'pacerpro-auth'),
+      ['serve', '--port', '0', '--database-url', join(app, 'data', 'auth.db')],
+      {
+        cwd: app,
+        env: { ...env, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
       const url = await new Promise<string>((resolve, reject) => {

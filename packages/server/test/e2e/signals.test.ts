@@ -31,7 +31,9 @@ describe('the serve process', () => {
       response += d.toString();
       answeredAt = Date.now();
     });
-    socket.write(`POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(
+      `POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the server read the headers
     server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,16 @@ import { MAX_AUTHORIZATION_LENGTH, parseAuthorization } from '../../src/http/aut
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2lnbmF0dXJl';
 
 test('Bearer and bare tokens, the scheme in any case, extra spaces and tabs', () => {
-  for (const header of [`Bearer ${JWT}`, JWT, `bearer ${JWT}`, `BEARER ${JWT}`, `Bearer   ${JWT}`, `Bearer\t${JWT}`, `  Bearer ${JWT}  `, ` ${JWT} `]) {
+  for (const header of [
+    `Bearer ${JWT}`,
+    JWT,
+    `bearer ${JWT}`,
+    `BEARER ${JWT}`,
+    `Bearer   ${JWT}`,
+    `Bearer\t${JWT}`,
+    `  Bearer ${JWT}  `,
+    ` ${JWT} `,
+  ]) {
     assert.deepEqual(parseAuthorization(header), { kind: 'token', token: JWT }, JSON.stringify(header));
   }
 });

@@ -59,7 +59,7 @@ describe('POST /v1/session', () => {
     const [h, p, signature] = token.split('.');
     assert.equal(signature, createHmac('sha256', SECRET).update(`${h}.${p}`).digest('base64url'));
     const user = await server.store.users.findUserById(1);
-    assert.equal(payload.jti, user!.jti, 'the jti is the user\'s current jti');
+    assert.equal(payload.jti, user!.jti, "the jti is the user's current jti");
   });
 
   test('the Devise-shaped body {"user": {...}} logs in too', async () => {
@@ -201,7 +201,11 @@ describe('GET /v1/session', () => {
       ['sub as a padded string', `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, sub: '02' })}`, 'invalid_token'],
       ['scp admin', `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, scp: 'admin' })}`, 'invalid_token'],
       ['expired', `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, exp: Math.floor(nowMs / 1000) })}`, 'token_expired'],
-      ['another jti', `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, jti: '6f1c1f2e-0c5e-4b8e-9d3a-2b7c1e4f5a6b' })}`, 'token_revoked'],
+      [
+        'another jti',
+        `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, jti: '6f1c1f2e-0c5e-4b8e-9d3a-2b7c1e4f5a6b' })}`,
+        'token_revoked',
+      ],
       ['an unknown user', `Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...payload, sub: 999 })}`, 'token_revoked'],
     ];
     for (const [name, authorization, code] of cases) {
@@ -266,7 +270,11 @@ describe('DELETE /v1/session', () => {
     }
     assert.equal((await call(server.url, 'GET', `Bearer ${bob}`)).res.status, 200, 'other users keep their sessions');
     const fresh = await login(server.url);
-    assert.notEqual(decodeJwt(fresh.json.jwtToken as string).payload.jti, decodeJwt(tokens[0]!).payload.jti, 'the next login gets the new jti');
+    assert.notEqual(
+      decodeJwt(fresh.json.jwtToken as string).payload.jti,
+      decodeJwt(tokens[0]!).payload.jti,
+      'the next login gets the new jti',
+    );
   });
 
   test('401 without a token, or with a bad one', async () => {
@@ -277,7 +285,12 @@ describe('DELETE /v1/session', () => {
 
 describe('requests the HTTP parser refuses', () => {
   const refused: Array<[string, string, number, string]> = [
-    ['a control character in a header', 'GET /v1/session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \u0001abc\r\n\r\n', 400, 'bad_request'],
+    [
+      'a control character in a header',
+      'GET /v1/session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \u0001abc\r\n\r\n',
+      400,
+      'bad_request',
+    ],
     ['a broken request line', 'GET /v1/session HTTP/9\r\nHost: x\r\n\r\n', 400, 'bad_request'],
     ['headers over 16 KB', `GET /v1/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`, 431, 'headers_too_large'],
   ];
@@ -328,7 +341,8 @@ describe('what every generated client sends', () => {
       assert.equal(wrong!.headers.allow, 'GET, HEAD, POST, DELETE');
       assertErrorBody(JSON.parse(wrong!.body) as Record<string, unknown>, 405, 'method_not_allowed');
     }
-    for (const method of ['PUT', 'PATCH', 'OPTIONS']) { // OPTIONS: CORS is off here
+    for (const method of ['PUT', 'PATCH', 'OPTIONS']) {
+      // OPTIONS: CORS is off here
       const wrong = await fetch(`${server.url}/v1/session`, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(wrong.status, 405, method);
       assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST, DELETE');

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify from 'fastify';
-import { AuthError, InvalidCredentialsError, LoginThrottledError, TokenRefusedError, type TokenRefusal } from '../../src/auth/auth-errors.js';
+import {
+  AuthError,
+  InvalidCredentialsError,
+  LoginThrottledError,
+  TokenRefusedError,
+  type TokenRefusal,
+} from '../../src/auth/auth-errors.js';
 import { ERRORS, errorBody } from '../../src/errors.js';
 import { registerErrorHandling } from '../../src/http/error-handler.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';

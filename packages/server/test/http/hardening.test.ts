@@ -170,7 +170,8 @@ describe('per-IP login limit', () => {
       assert.deepEqual(spoofed, [401, 401, 429]);
       // Behind a trusted proxy, each client has its own counter.
       const behindProxy = [];
-      for (const ip of ['203.0.113.1', '203.0.113.1', '203.0.113.1', '203.0.113.2']) behindProxy.push((await attempt(trusting.url, ip)).status);
+      for (const ip of ['203.0.113.1', '203.0.113.1', '203.0.113.1', '203.0.113.2'])
+        behindProxy.push((await attempt(trusting.url, ip)).status);
       assert.deepEqual(behindProxy, [401, 401, 429, 401]);
     } finally {
       await untrusting.close();

@@ -31,7 +31,10 @@ test('parseJsonBody: empty body is no body; duplicates, poison and junk are refu
   assert.equal(parseJsonBody(''), undefined);
   assert.deepEqual(parseJsonBody('{"email":"a@b.c"}'), { email: 'a@b.c' });
   const refused = (text: string, code: string, message?: RegExp) =>
-    assert.throws(() => parseJsonBody(text), (e: unknown) => e instanceof ApiProblem && e.code === code && (!message || message.test(e.message)));
+    assert.throws(
+      () => parseJsonBody(text),
+      (e: unknown) => e instanceof ApiProblem && e.code === code && (!message || message.test(e.message)),
+    );
   refused('{"email":"a","email":"b"}', 'invalid_body', /the key "email" more than once/);
   refused('{"constructor":{"prototype":{"admin":true}}}', 'invalid_body', /forbidden key/);
   refused('{"a":', 'malformed_json');

@@ -18,7 +18,10 @@ interface Operation {
   operationId: string;
   security?: Array<Record<string, string[]>>;
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }> }
+  >;
 }
 interface Document {
   openapi: string;
@@ -78,7 +81,11 @@ describe('OpenAPI document', () => {
       assert.deepEqual(Object.keys(op.responses).sort(), statuses);
       assert.deepEqual(op.responses['200']!.content!['application/json']!.schema, { $ref: schemaId(model) });
       for (const status of statuses.filter((s) => s !== '200')) {
-        assert.deepEqual(op.responses[status]!.content!['application/json']!.schema, { $ref: schemaId('Error') }, `${operationId} ${status}`);
+        assert.deepEqual(
+          op.responses[status]!.content!['application/json']!.schema,
+          { $ref: schemaId('Error') },
+          `${operationId} ${status}`,
+        );
       }
     }
     assert.deepEqual(operation('post', '/v1/session').requestBody!.content['application/json']!.schema, { $ref: schemaId('User') });
@@ -106,14 +113,22 @@ describe('OpenAPI document', () => {
       }
     }
     // Answers of no operation: an unknown path, another method, a bug, what the HTTP parser refuses.
-    const undocumented: ErrorCode[] = ['not_found', 'method_not_allowed', 'internal_error', 'bad_request', 'request_timeout', 'headers_too_large'];
+    const undocumented: ErrorCode[] = [
+      'not_found',
+      'method_not_allowed',
+      'internal_error',
+      'bad_request',
+      'request_timeout',
+      'headers_too_large',
+    ];
     const missing = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => !documented.has(code) && !undocumented.includes(code));
     assert.deepEqual(missing, [], 'error codes without an example in openapi.ts');
   });
 
   test('every example matches its schema', () => {
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
-      for (const example of (schema.examples as unknown[] | undefined) ?? []) check({ $ref: schemaId(name) }, example, `example of ${name}`);
+      for (const example of (schema.examples as unknown[] | undefined) ?? [])
+        check({ $ref: schemaId(name) }, example, `example of ${name}`);
     }
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
@@ -176,8 +191,17 @@ describe('OpenAPI document', () => {
       seen.push(`${method} ${path} ${res.status}`);
     }
     assert.deepEqual(seen, [
-      'post /v1/session 200', 'post /v1/session 401', 'post /v1/session 400', 'post /v1/session 413', 'post /v1/session 415',
-      'get /v1/session 200', 'get /v1/session 401', 'get /healthz 200', 'get /readyz 200', 'delete /v1/session 200', 'delete /v1/session 401',
+      'post /v1/session 200',
+      'post /v1/session 401',
+      'post /v1/session 400',
+      'post /v1/session 413',
+      'post /v1/session 415',
+      'get /v1/session 200',
+      'get /v1/session 401',
+      'get /healthz 200',
+      'get /readyz 200',
+      'delete /v1/session 200',
+      'delete /v1/session 401',
     ]);
   });
 });

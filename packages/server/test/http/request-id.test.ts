@@ -70,8 +70,17 @@ test('every log line of a request carries its id', async () => {
   let requestLines: Array<Record<string, unknown>>;
   try {
     const json = { 'content-type': 'application/json' };
-    await app.inject({ method: 'POST', url: '/v1/session', headers: { ...json, 'x-request-id': 'login-1' }, payload: { email: 'nobody@example.com', password: 'wrong password' } });
-    await app.inject({ method: 'GET', url: '/v1/session', headers: { ...json, 'x-request-id': 'refresh-1', authorization: 'Bearer a.b.c' } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/session',
+      headers: { ...json, 'x-request-id': 'login-1' },
+      payload: { email: 'nobody@example.com', password: 'wrong password' },
+    });
+    await app.inject({
+      method: 'GET',
+      url: '/v1/session',
+      headers: { ...json, 'x-request-id': 'refresh-1', authorization: 'Bearer a.b.c' },
+    });
     await app.inject({ method: 'GET', url: '/boom', headers: { 'x-request-id': 'boom-1' } });
     requestLines = lines.slice(before);
   } finally {
@@ -82,11 +91,18 @@ test('every log line of a request carries its id', async () => {
   assert.ok(requestLines.length >= 6, 'each request logged at least its start and its end');
   // Request lines carry it as reqId; audit lines as audit.requestId.
   const idOf = (line: Record<string, unknown>) => (line.reqId ?? (line.audit as { requestId?: string } | undefined)?.requestId) as string;
-  for (const line of requestLines) assert.ok(['login-1', 'refresh-1', 'boom-1'].includes(idOf(line)), `no request id on ${JSON.stringify(line)}`);
+  for (const line of requestLines)
+    assert.ok(['login-1', 'refresh-1', 'boom-1'].includes(idOf(line)), `no request id on ${JSON.stringify(line)}`);
   for (const id of ['login-1', 'refresh-1', 'boom-1']) {
     assert.ok(requestLines.filter((line) => line.reqId === id).length >= 2, `${id} has its start and end lines`);
   }
-  assert.ok(requestLines.some((line) => idOf(line) === 'login-1' && line.audit !== undefined), 'the failed login is audited with its id');
+  assert.ok(
+    requestLines.some((line) => idOf(line) === 'login-1' && line.audit !== undefined),
+    'the failed login is audited with its id',
+  );
   assert.ok(requestLines.some((line) => line.reqId === 'boom-1' && line.msg === 'about to fail'));
-  assert.ok(requestLines.some((line) => line.reqId === 'boom-1' && line.level === 50), 'the 500 is logged with the id');
+  assert.ok(
+    requestLines.some((line) => line.reqId === 'boom-1' && line.level === 50),
+    'the 500 is logged with the id',
+  );
 });

@@ -20,7 +20,11 @@ const answer = async (res: Response) => ({
   body: await res.text(),
 });
 const attempt = (url: string, email: string, password: string) =>
-  fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then(answer);
+  fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  }).then(answer);
 
 describe('per-e-mail throttling', () => {
   test('after N failures the e-mail waits 1 s, then 2 s, …; existing or not, the answers are the same', async () => {
@@ -44,7 +48,10 @@ describe('per-e-mail throttling', () => {
       };
       const existing = await sequence('alice@example.com');
       const unknown = await sequence('nobody@example.com');
-      assert.deepEqual(existing.map((a) => a.status), [401, 401, 401, 429]);
+      assert.deepEqual(
+        existing.map((a) => a.status),
+        [401, 401, 401, 429],
+      );
       assert.deepEqual(unknown, existing, 'throttling reveals nothing about which e-mails have accounts');
       assert.equal(existing[3]!.retryAfter, '1');
       assert.equal(JSON.parse(existing[3]!.body).code, 'login_throttled');
@@ -143,12 +150,19 @@ describe('audit trail', () => {
     let token = '';
     let events: AuditEvent[] = [];
     try {
-      await fetch(`${url}/v1/session`, { method: 'POST', headers: { ...headers, 'x-request-id': 'req-failed-1' }, body: JSON.stringify({ email: 'Alice@example.com', password: 'nope nope' }) });
+      await fetch(`${url}/v1/session`, {
+        method: 'POST',
+        headers: { ...headers, 'x-request-id': 'req-failed-1' },
+        body: JSON.stringify({ email: 'Alice@example.com', password: 'nope nope' }),
+      });
       const ok = await login(url);
       token = ok.json.jwtToken as string;
       const refreshed = await fetch(`${url}/v1/session`, { headers: { ...headers, authorization: `Bearer ${token}` } });
       assert.equal(refreshed.status, 200);
-      assert.equal((await fetch(`${url}/v1/session`, { method: 'DELETE', headers: { ...headers, authorization: `Bearer ${token}` } })).status, 200);
+      assert.equal(
+        (await fetch(`${url}/v1/session`, { method: 'DELETE', headers: { ...headers, authorization: `Bearer ${token}` } })).status,
+        200,
+      );
       // Read once the last answer came, before close(): every row was committed before its answer.
       events = await store.audit.listAuditEvents({ limit: 10 });
     } finally {
@@ -157,17 +171,34 @@ describe('audit trail', () => {
     await store.close();
     temp.remove();
 
-    assert.deepEqual(events.map((e) => e.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'logged_out']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['login_failed', 'login_succeeded', 'session_refreshed', 'logged_out'],
+    );
     assert.deepEqual(
       { ...events[0], at: undefined },
-      { at: undefined, event: 'login_failed', userId: undefined, email: 'alice@example.com', ip: '127.0.0.1', userAgent: 'Swagger-Codegen/0.2.1/ruby', requestId: 'req-failed-1' },
+      {
+        at: undefined,
+        event: 'login_failed',
+        userId: undefined,
+        email: 'alice@example.com',
+        ip: '127.0.0.1',
+        userAgent: 'Swagger-Codegen/0.2.1/ruby',
+        requestId: 'req-failed-1',
+      },
     );
-    assert.deepEqual(events.slice(1).map((e) => e.userId), [1, 1, 1]);
+    assert.deepEqual(
+      events.slice(1).map((e) => e.userId),
+      [1, 1, 1],
+    );
     for (const e of events) assert.ok(e.requestId && e.ip === '127.0.0.1' && e.at instanceof Date);
 
     const log = lines.join('');
     const audited = lines.map((l) => JSON.parse(l) as { audit?: { event: string; requestId: string } }).filter((l) => l.audit);
-    assert.deepEqual(audited.map((l) => l.audit!.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'logged_out']);
+    assert.deepEqual(
+      audited.map((l) => l.audit!.event),
+      ['login_failed', 'login_succeeded', 'session_refreshed', 'logged_out'],
+    );
     assert.equal(audited[0]!.audit!.requestId, 'req-failed-1');
     for (const secret of [token, PASSWORD, 'nope nope']) {
       assert.equal(log.includes(secret) || JSON.stringify(events).includes(secret), false);
@@ -192,14 +223,20 @@ describe('audit trail', () => {
       const json = await cli(['audit', '--user', 'ALICE@example.com', '--json']);
       assert.equal(json.code, 0, json.stderr);
       const events = JSON.parse(json.stdout) as Array<{ event: string; email: string; userAgent?: string }>;
-      assert.deepEqual(events.map((e) => e.event), ['user_added', 'login_succeeded']);
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['user_added', 'login_succeeded'],
+      );
       assert.equal(events[0]!.userAgent, 'pacerpro-auth cli');
 
       const text = await cli(['audit', '--since', '1h']);
       assert.equal(text.code, 0, text.stderr);
       const rows = text.stdout.trim().split('\n');
       assert.equal(rows.length, 4);
-      assert.match(rows[2]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}user_locked +user=2 {2}email=bob@example\.com {2}ip=- {2}request=- {2}agent="pacerpro-auth cli"$/);
+      assert.match(
+        rows[2]!,
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}user_locked +user=2 {2}email=bob@example\.com {2}ip=- {2}request=- {2}agent="pacerpro-auth cli"$/,
+      );
       assert.equal((await cli(['audit', '--limit', '1'])).stdout.trim().split('\n').length, 1);
 
       const bad = await cli(['audit', '--since', 'yesterday']);

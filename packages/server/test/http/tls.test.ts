@@ -23,23 +23,45 @@ interface Pem {
 function selfSigned(dir: string, name: string): Pem {
   const certPath = join(dir, `${name}-cert.pem`);
   const keyPath = join(dir, `${name}-key.pem`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', keyPath, '-out', certPath,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+    ],
+    { stdio: 'ignore' },
+  );
   return { certPath, keyPath, cert: readFileSync(certPath) };
 }
 
 /** One HTTPS request that trusts only `ca`; answers the status, the body and the server's certificate. */
 function httpsRequest(url: string, ca: Buffer, options: { method?: string; body?: string } = {}) {
   return new Promise<{ status: number; body: string; fingerprint: string }>((resolve, reject) => {
-    const req = request(url, { ca, method: options.method ?? 'GET', headers: options.body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
-    });
+    const req = request(
+      url,
+      { ca, method: options.method ?? 'GET', headers: options.body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -88,11 +110,14 @@ describe('TLS', () => {
 
   test('a certificate without its key, or a key without its certificate, is a configuration error', () => {
     for (const extra of [{ PACERPRO_TLS_CERT: pem.certPath }, { PACERPRO_TLS_KEY: pem.keyPath }] as Array<Record<string, string>>) {
-      assert.throws(() => loadConfig(env(extra)), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /PACERPRO_TLS_CERT and PACERPRO_TLS_KEY/);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(env(extra)),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /PACERPRO_TLS_CERT and PACERPRO_TLS_KEY/);
+          return true;
+        },
+      );
     }
   });
 
@@ -100,11 +125,23 @@ describe('TLS', () => {
     const notPem = join(temp.dir, 'not-pem.txt');
     writeFileSync(notPem, 'hello\n');
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{ PACERPRO_TLS_CERT: join(temp.dir, 'missing.pem'), PACERPRO_TLS_KEY: pem.keyPath }, /PACERPRO_TLS_CERT=".*missing\.pem" cannot be read: ENOENT/],
+      [
+        { PACERPRO_TLS_CERT: join(temp.dir, 'missing.pem'), PACERPRO_TLS_KEY: pem.keyPath },
+        /PACERPRO_TLS_CERT=".*missing\.pem" cannot be read: ENOENT/,
+      ],
       [{ PACERPRO_TLS_CERT: pem.certPath, PACERPRO_TLS_KEY: temp.dir }, /PACERPRO_TLS_KEY=".*" cannot be read: EISDIR/],
-      [{ PACERPRO_TLS_CERT: notPem, PACERPRO_TLS_KEY: pem.keyPath }, /PACERPRO_TLS_CERT=".*not-pem\.txt" is not valid: expected a PEM certificate/],
-      [{ PACERPRO_TLS_CERT: pem.certPath, PACERPRO_TLS_KEY: notPem }, /PACERPRO_TLS_KEY=".*not-pem\.txt" is not valid: expected an unencrypted PEM private key/],
-      [{ PACERPRO_TLS_CERT: pem.certPath, PACERPRO_TLS_KEY: other.keyPath }, /PACERPRO_TLS_KEY=".*other-key\.pem" is not the private key of the certificate/],
+      [
+        { PACERPRO_TLS_CERT: notPem, PACERPRO_TLS_KEY: pem.keyPath },
+        /PACERPRO_TLS_CERT=".*not-pem\.txt" is not valid: expected a PEM certificate/,
+      ],
+      [
+        { PACERPRO_TLS_CERT: pem.certPath, PACERPRO_TLS_KEY: notPem },
+        /PACERPRO_TLS_KEY=".*not-pem\.txt" is not valid: expected an unencrypted PEM private key/,
+      ],
+      [
+        { PACERPRO_TLS_CERT: pem.certPath, PACERPRO_TLS_KEY: other.keyPath },
+        /PACERPRO_TLS_KEY=".*other-key\.pem" is not the private key of the certificate/,
+      ],
     ];
     for (const [extra, message] of cases) {
       await assert.rejects(startServer(loadConfig(env(extra))), (error: unknown) => {
@@ -113,7 +150,17 @@ describe('TLS', () => {
         return true;
       });
     }
-    const cli = await runCli(['serve', '--port', '0', '--database-url', join(temp.dir, 'cli2.db'), '--tls-cert', join(temp.dir, 'missing.pem'), '--tls-key', pem.keyPath]);
+    const cli = await runCli([
+      'serve',
+      '--port',
+      '0',
+      '--database-url',
+      join(temp.dir, 'cli2.db'),
+      '--tls-cert',
+      join(temp.dir, 'missing.pem'),
+      '--tls-key',
+      pem.keyPath,
+    ]);
     assert.equal(cli.code, 1);
     assert.match(cli.stderr, /^pacerpro-auth: PACERPRO_TLS_CERT=".*missing\.pem" cannot be read: ENOENT.*\n$/);
   });

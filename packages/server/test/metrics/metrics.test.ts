@@ -44,13 +44,22 @@ test('counts requests, logins by outcome, and times hashing and the database', a
     assert.equal(requests('GET', '/v1/session', 200), 1);
     // Unknown paths are one series, whatever the URL: a scan cannot multiply series.
     assert.equal(requests('GET', 'unmatched', 404), 1);
-    assert.equal(samples.some((s) => s.labels.route?.includes('/no/such')), false);
+    assert.equal(
+      samples.some((s) => s.labels.route?.includes('/no/such')),
+      false,
+    );
 
     const refreshLatency = { method: 'GET', route: '/v1/session', status_code: '200' };
     assert.equal(valueOf(samples, 'http_request_duration_seconds_count', refreshLatency), 1);
     assert.ok(valueOf(samples, 'http_request_duration_seconds_sum', refreshLatency)! > 0);
-    const buckets = samples.filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/v1/session' && s.labels.method === 'GET');
-    assert.deepEqual(buckets.map((b) => b.value), [...buckets.map((b) => b.value)].sort((a, b) => a - b), 'cumulative buckets');
+    const buckets = samples.filter(
+      (s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/v1/session' && s.labels.method === 'GET',
+    );
+    assert.deepEqual(
+      buckets.map((b) => b.value),
+      [...buckets.map((b) => b.value)].sort((a, b) => a - b),
+      'cumulative buckets',
+    );
     assert.equal(buckets.at(-1)!.labels.le, '+Inf');
     assert.equal(buckets.at(-1)!.value, 1);
 
@@ -64,8 +73,16 @@ test('counts requests, logins by outcome, and times hashing and the database', a
     assert.ok(valueOf(samples, 'pacerpro_db_query_duration_seconds_count', { operation: 'findUserByEmail' })! >= 2);
     assert.ok(valueOf(samples, 'pacerpro_db_query_duration_seconds_count', { operation: 'findUserById' })! >= 1);
 
-    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
-      assert.ok(samples.some((s) => s.name === name), `default metric ${name}`);
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      assert.ok(
+        samples.some((s) => s.name === name),
+        `default metric ${name}`,
+      );
     }
   } finally {
     await server.close();

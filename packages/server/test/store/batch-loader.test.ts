@@ -32,7 +32,13 @@ test('a look-up made after a batch went out is loaded again, in a batch of its o
 test('a failed load rejects the callers of its keys only', async () => {
   const { loads, loader } = recordingLoader(2);
   const results = await Promise.allSettled([loader(2), loader(4), loader(13), loader(6)]);
-  assert.deepEqual(loads, [[2, 4], [13, 6]]);
-  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+  assert.deepEqual(loads, [
+    [2, 4],
+    [13, 6],
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'rejected', 'rejected'],
+  );
   assert.match(String((results[2] as PromiseRejectedResult).reason), /unlucky/);
 });

@@ -34,7 +34,10 @@ test('a write asked for after a batch went out goes in the next one', async () =
 test('a failed batch rejects every caller in it, and the next batch is written', async () => {
   const { batches, writer } = recordingWriter();
   const failed = await Promise.allSettled([writer('a'), writer('fail')]);
-  assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    failed.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   assert.match(String((failed[0] as PromiseRejectedResult).reason), /rolled back/);
   assert.equal(await writer('c'), 'c#0');
   assert.deepEqual(batches, [['a', 'fail'], ['c']]);

@@ -15,8 +15,7 @@ describe('many nodes on one PostgreSQL', { skip }, () => {
   let nodes: ServeProcess[] = [];
   const urls = () => nodes.map((node) => node.url);
 
-  const addUser = (email: string) =>
-    runCli(['users', 'add', email, '--password-stdin', '--database-url', schema.url], { stdin: PASSWORD });
+  const addUser = (email: string) => runCli(['users', 'add', email, '--password-stdin', '--database-url', schema.url], { stdin: PASSWORD });
 
   async function loginOn(url: string, email: string): Promise<string> {
     const { res, json } = await login(url, { email, password: PASSWORD });

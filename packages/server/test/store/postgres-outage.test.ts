@@ -37,7 +37,11 @@ describe('PostgreSQL outage', { skip }, () => {
     });
     server = await startServer(config, createLogger('silent'));
     const hasher = await sharedHasher();
-    await server.store.users.createUser({ email: 'alice@example.com', passwordHash: await hasher.hash(PASSWORD), jti: crypto.randomUUID() });
+    await server.store.users.createUser({
+      email: 'alice@example.com',
+      passwordHash: await hasher.hash(PASSWORD),
+      jti: crypto.randomUUID(),
+    });
     const { res, json } = await login(server.url);
     assert.equal(res.status, 200);
     token = json.jwtToken as string;

@@ -14,7 +14,13 @@ import { tempDir } from '../support/harness.js';
 // or once the store is closed; a lock held elsewhere is a StoreUnavailableError (the trail keeps
 // the batch and retries); and the thread never keeps a finished process alive.
 
-const event = (n: number): AuditEvent => ({ at: new Date(1_800_000_000_000 + n), event: 'session_refreshed', userId: n, ip: '127.0.0.1', requestId: `r-${n}` });
+const event = (n: number): AuditEvent => ({
+  at: new Date(1_800_000_000_000 + n),
+  event: 'session_refreshed',
+  userId: n,
+  ip: '127.0.0.1',
+  requestId: `r-${n}`,
+});
 const all = { since: new Date(0), limit: 10_000 };
 
 test('close() waits for every batch in flight; nothing is lost or written twice', async () => {
@@ -33,13 +39,21 @@ test('close() waits for every batch in flight; nothing is lost or written twice'
       events.map((e) => e.userId),
       Array.from({ length: 1000 }, (_, i) => i + 1),
     );
-    assert.deepEqual(events[0], { at: new Date(1_800_000_000_001), event: 'session_refreshed', userId: 1, email: undefined, ip: '127.0.0.1', userAgent: undefined, requestId: 'r-1' });
+    assert.deepEqual(events[0], {
+      at: new Date(1_800_000_000_001),
+      event: 'session_refreshed',
+      userId: 1,
+      email: undefined,
+      ip: '127.0.0.1',
+      userAgent: undefined,
+      requestId: 'r-1',
+    });
   } finally {
     temp.remove();
   }
 });
 
-test('a batch refused by another writer\'s lock is a StoreUnavailableError; the next one, after it, is written', async () => {
+test("a batch refused by another writer's lock is a StoreUnavailableError; the next one, after it, is written", async () => {
   const temp = tempDir();
   try {
     const path = join(temp.dir, 'audit.db');
@@ -50,7 +64,10 @@ test('a batch refused by another writer\'s lock is a StoreUnavailableError; the 
     other.exec('COMMIT');
     other.close();
     await store.audit.appendAuditEvents([event(2)]);
-    assert.deepEqual((await store.audit.listAuditEvents(all)).map((e) => e.userId), [2]);
+    assert.deepEqual(
+      (await store.audit.listAuditEvents(all)).map((e) => e.userId),
+      [2],
+    );
     await store.close();
   } finally {
     temp.remove();
@@ -68,7 +85,10 @@ test('the writer thread does not keep a process alive that forgot to close the s
     `;
     await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 20_000 });
     const reopened = openSqliteStore(path);
-    assert.deepEqual((await reopened.audit.listAuditEvents(all)).map((e) => e.event), ['user_created']);
+    assert.deepEqual(
+      (await reopened.audit.listAuditEvents(all)).map((e) => e.event),
+      ['user_created'],
+    );
     await reopened.close();
   } finally {
     temp.remove();

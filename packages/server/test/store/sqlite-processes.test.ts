@@ -47,13 +47,19 @@ test('logouts made together while another process holds the write lock answer 50
   const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', '100'], env);
   const other = new Database(db);
   try {
-    const tokens = await Promise.all(emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string));
+    const tokens = await Promise.all(
+      emails.map(async (email) => (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string),
+    );
     const logOutAll = () => Promise.all(tokens.map((token) => call(server.url, 'DELETE', `Bearer ${token}`)));
-    const refreshStatuses = async () => Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
+    const refreshStatuses = async () =>
+      Promise.all(tokens.map(async (token) => (await call(server.url, 'GET', `Bearer ${token}`)).res.status));
 
     other.exec('BEGIN IMMEDIATE'); // another process writing, for longer than the busy timeout
     const refused = await logOutAll();
-    assert.deepEqual(refused.map((r) => r.res.status), [503, 503, 503]);
+    assert.deepEqual(
+      refused.map((r) => r.res.status),
+      [503, 503, 503],
+    );
     assert.equal(refused[0]!.json.code, 'service_unavailable');
     assert.equal(refused[0]!.res.headers.get('retry-after'), '1');
     // A refresh writes its audit row before it answers, so under the lock it is refused too: no
@@ -63,7 +69,10 @@ test('logouts made together while another process holds the write lock answer 50
 
     other.exec('ROLLBACK');
     assert.deepEqual(await refreshStatuses(), [200, 200, 200], 'a refused logout revoked nothing');
-    assert.deepEqual((await logOutAll()).map((r) => r.res.status), [200, 200, 200]);
+    assert.deepEqual(
+      (await logOutAll()).map((r) => r.res.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(await refreshStatuses(), [401, 401, 401]);
   } finally {
     other.close();

@@ -42,7 +42,10 @@ describe('PostgreSQL specifics', { skip }, () => {
       const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(schema.url, { poolSize: 1 })));
       await Promise.all(stores.map((s) => s.close()));
       const rows = await adminQuery(`SELECT version, name FROM ${schema.name}.schema_migrations ORDER BY version`);
-      assert.deepEqual(rows, loadMigrations('postgres').map(({ version, name }) => ({ version, name })));
+      assert.deepEqual(
+        rows,
+        loadMigrations('postgres').map(({ version, name }) => ({ version, name })),
+      );
       assert.ok(rows.length >= 2);
     } finally {
       await schema.drop();

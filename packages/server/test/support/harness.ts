@@ -96,7 +96,11 @@ export function rawRequests(port: number, requests: string[]): Promise<RawRespon
     const sendNext = () => socket.write(requests[next++]!);
     socket.on('connect', sendNext);
     socket.on('error', reject);
-    socket.on('close', () => (responses.length === requests.length ? resolve(responses) : reject(new Error(`connection closed after ${responses.length} responses`))));
+    socket.on('close', () =>
+      responses.length === requests.length
+        ? resolve(responses)
+        : reject(new Error(`connection closed after ${responses.length} responses`)),
+    );
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {

@@ -61,7 +61,10 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           assert.deepEqual(await store.users.findUserById(1), alice);
           assert.equal(await store.users.findUserByEmail('carol@example.com'), undefined);
           assert.equal(await store.users.findUserById(99), undefined);
-          assert.deepEqual((await store.users.listUsers()).map((u) => u.id), [1, 2]);
+          assert.deepEqual(
+            (await store.users.listUsers()).map((u) => u.id),
+            [1, 2],
+          );
         }));
 
       it('look-ups by id made together each get their own user, repeated and missing ids included, as last written', () =>
@@ -72,7 +75,10 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           await store.users.rotateJti(b.id, jti);
           // Asked for in one turn of the event loop: one batch where the store batches.
           const found = await Promise.all([c.id, a.id, 99, b.id, a.id].map((id) => store.users.findUserById(id)));
-          assert.deepEqual(found.map((u) => u?.email), ['c@example.com', 'a@example.com', undefined, 'b@example.com', 'a@example.com']);
+          assert.deepEqual(
+            found.map((u) => u?.email),
+            ['c@example.com', 'a@example.com', undefined, 'b@example.com', 'a@example.com'],
+          );
           assert.equal(found[3]!.jti, jti);
           assert.deepEqual(found[1], await store.users.findUserByEmail('a@example.com'));
         }));
@@ -81,7 +87,11 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
         withStore(async (store) => {
           const [a, b] = (await Promise.all(['a', 'b'].map((n) => store.users.createUser(newUser(`${n}@example.com`))))) as [User, User];
           const [forA, forB] = [randomUUID(), randomUUID()];
-          const changed = await Promise.all([store.users.rotateJti(a.id, forA), store.users.rotateJti(99, randomUUID()), store.users.rotateJti(b.id, forB)]);
+          const changed = await Promise.all([
+            store.users.rotateJti(a.id, forA),
+            store.users.rotateJti(99, randomUUID()),
+            store.users.rotateJti(b.id, forB),
+          ]);
           assert.deepEqual(changed, [true, false, true]);
           assert.equal((await store.users.findUserById(a.id))!.jti, forA);
           assert.equal((await store.users.findUserById(b.id))!.jti, forB);
@@ -128,7 +138,10 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           const rotated = randomUUID();
           assert.equal(await store.users.rotateJti(user.id, rotated), true);
           now = (await store.users.findUserById(user.id))!;
-          assert.deepEqual([now.jti, now.jtiIssuedAt, now.updatedAt, now.createdAt], [rotated, new Date(T0 + 3000), new Date(T0 + 3000), new Date(T0)]);
+          assert.deepEqual(
+            [now.jti, now.jtiIssuedAt, now.updatedAt, now.createdAt],
+            [rotated, new Date(T0 + 3000), new Date(T0 + 3000), new Date(T0)],
+          );
 
           for (const missing of [
             store.users.updatePasswordHash(99, 'x'),
@@ -192,15 +205,23 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           const other = await db.open(() => clock.now);
           try {
             // Two nodes counting at once lose no failure.
-            const counts = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? store : other).loginFailures.recordLoginFailure('a@example.com')));
-            assert.deepEqual([...counts].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+            const counts = await Promise.all(
+              [...Array(10)].map((_, i) => (i % 2 ? store : other).loginFailures.recordLoginFailure('a@example.com')),
+            );
+            assert.deepEqual(
+              [...counts].sort((x, y) => x - y),
+              [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            );
           } finally {
             await other.close();
           }
           assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: undefined });
           await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 60_000));
           await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 1_000));
-          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: new Date(T0 + 60_000) });
+          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), {
+            failures: 10,
+            blockedUntil: new Date(T0 + 60_000),
+          });
           await store.loginFailures.clearLoginFailures('a@example.com');
           assert.equal(await store.loginFailures.getLoginFailures('a@example.com'), undefined);
         }));
@@ -226,19 +247,48 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           const at = (s: number) => new Date(T0 + s * 1000);
           await store.audit.appendAuditEvents([
             { at: at(1), event: 'login_failed', email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r1' },
-            { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' },
+            {
+              at: at(2),
+              event: 'login_succeeded',
+              userId: 1,
+              email: 'alice@example.com',
+              ip: '203.0.113.9',
+              userAgent: 'curl/8',
+              requestId: 'r2',
+            },
             { at: at(3), event: 'session_refreshed', userId: 1, requestId: 'r3' },
             { at: at(4), event: 'login_failed', email: 'bob@example.com' },
             { at: at(5), event: 'logged_out', userId: 1 },
           ]);
           await store.audit.appendAuditEvents([]);
           const all = await store.audit.listAuditEvents({ limit: 100 });
-          assert.deepEqual(all.map((e) => e.event), ['login_failed', 'login_succeeded', 'session_refreshed', 'login_failed', 'logged_out']);
-          assert.deepEqual(all[1], { at: at(2), event: 'login_succeeded', userId: 1, email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r2' });
+          assert.deepEqual(
+            all.map((e) => e.event),
+            ['login_failed', 'login_succeeded', 'session_refreshed', 'login_failed', 'logged_out'],
+          );
+          assert.deepEqual(all[1], {
+            at: at(2),
+            event: 'login_succeeded',
+            userId: 1,
+            email: 'alice@example.com',
+            ip: '203.0.113.9',
+            userAgent: 'curl/8',
+            requestId: 'r2',
+          });
           const alice = await store.audit.listAuditEvents({ userId: 1, email: 'alice@example.com', limit: 100 });
-          assert.deepEqual(alice.map((e) => e.requestId ?? e.event), ['r1', 'r2', 'r3', 'logged_out']);
-          assert.deepEqual((await store.audit.listAuditEvents({ since: at(3), limit: 100 })).map((e) => e.event), ['session_refreshed', 'login_failed', 'logged_out']);
-          assert.deepEqual((await store.audit.listAuditEvents({ limit: 2 })).map((e) => e.event), ['login_failed', 'logged_out'], 'the newest two, oldest first');
+          assert.deepEqual(
+            alice.map((e) => e.requestId ?? e.event),
+            ['r1', 'r2', 'r3', 'logged_out'],
+          );
+          assert.deepEqual(
+            (await store.audit.listAuditEvents({ since: at(3), limit: 100 })).map((e) => e.event),
+            ['session_refreshed', 'login_failed', 'logged_out'],
+          );
+          assert.deepEqual(
+            (await store.audit.listAuditEvents({ limit: 2 })).map((e) => e.event),
+            ['login_failed', 'logged_out'],
+            'the newest two, oldest first',
+          );
           assert.equal(await store.audit.pruneAuditEvents(at(3)), 2);
           assert.equal((await store.audit.listAuditEvents({ limit: 100 })).length, 3);
         }));

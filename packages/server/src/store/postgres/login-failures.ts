@@ -22,11 +22,10 @@ export function postgresLoginFailures({ query, at }: PostgresConnection): LoginF
       return rows[0]!.failures;
     },
     async blockLogins(key, until) {
-      await query(
-        'block-logins',
-        'UPDATE login_failures SET blocked_until = GREATEST(blocked_until, $1) WHERE email_key = $2',
-        [until, key],
-      );
+      await query('block-logins', 'UPDATE login_failures SET blocked_until = GREATEST(blocked_until, $1) WHERE email_key = $2', [
+        until,
+        key,
+      ]);
     },
     async clearLoginFailures(key) {
       await query('clear-failures', 'DELETE FROM login_failures WHERE email_key = $1', [key]);

@@ -68,18 +68,17 @@ export function postgresUsers({ query, at }: PostgresConnection): UserRepository
       updated(await query('set-hash', 'UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [hash, at(), id])),
     changePassword: async (id, hash, jti) =>
       updated(
-        await query(
-          'change-password',
-          'UPDATE users SET password_hash = $1, jti = $2, jti_issued_at = $3, updated_at = $3 WHERE id = $4',
-          [hash, jti, at(), id],
-        ),
+        await query('change-password', 'UPDATE users SET password_hash = $1, jti = $2, jti_issued_at = $3, updated_at = $3 WHERE id = $4', [
+          hash,
+          jti,
+          at(),
+          id,
+        ]),
       ),
     setLocked: async (id, locked) =>
       updated(await query('set-locked', 'UPDATE users SET locked = $1, updated_at = $2 WHERE id = $3', [locked, at(), id])),
     rotateJti: async (id, jti) =>
-      updated(
-        await query('rotate-jti', 'UPDATE users SET jti = $1, jti_issued_at = $2, updated_at = $2 WHERE id = $3', [jti, at(), id]),
-      ),
+      updated(await query('rotate-jti', 'UPDATE users SET jti = $1, jti_issued_at = $2, updated_at = $2 WHERE id = $3', [jti, at(), id])),
     deleteUser: async (id) => updated(await query('delete-user', 'DELETE FROM users WHERE id = $1', [id])),
     async importUser(user: ImportedUser) {
       // The sequence moves first, so a user created on another node meanwhile never takes this id.

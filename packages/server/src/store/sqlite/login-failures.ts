@@ -31,6 +31,8 @@ export function sqliteLoginFailures({ db, now, run }: SqliteConnection): LoginFa
     blockLogins: (key, until) => run(() => void statements.block.run(until.getTime(), key)),
     clearLoginFailures: (key) => run(() => void statements.clearFailures.run(key)),
     pruneLoginFailures: (before, keepAtMost) =>
-      run(() => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes),
+      run(
+        () => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes,
+      ),
   };
 }

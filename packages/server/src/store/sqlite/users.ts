@@ -46,9 +46,7 @@ export function sqliteUsers({ db, now, run }: SqliteConnection): UserRepository 
       'UPDATE users SET password_hash = ?, jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
     ),
     setLocked: db.prepare<[number, number, number]>('UPDATE users SET locked = ?, updated_at = ? WHERE id = ?'),
-    rotateJti: db.prepare<[string, number, number, number]>(
-      'UPDATE users SET jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
-    ),
+    rotateJti: db.prepare<[string, number, number, number]>('UPDATE users SET jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?'),
     delete: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
     // AUTOINCREMENT records the largest id ever inserted (sqlite_sequence), explicit ones included,
     // so users created after an import get ids above the imported ones.
