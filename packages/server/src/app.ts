@@ -112,7 +112,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // request.ip comes from X-Forwarded-For only through the proxies named here.
     trustProxy: trustProxyOption(config.trustProxy),
   }) as unknown as FastifyInstance;
-  const audit = createAuditTrail({ store: store.audit, logger: app.log, flushIntervalMs: config.auditFlushMs, now });
+  const audit = createAuditTrail({ store: store.audit, logger: app.log, now });
   const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
   // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
   // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.
@@ -128,7 +128,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => {
     clearInterval(sweep);
     housekeeping.stop();
-    await audit.close(); // after the last request, before the caller closes the store
+    await audit.close(); // after the last request, before the caller closes the store: commits in flight
   });
   registerJsonBody(app, config.bodyLimitBytes);
   registerErrorHandling(app);
@@ -153,7 +153,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await registerIpRateLimit(app, {
       perMinute: config.ipLoginLimitPerMinute,
       redisUrl: config.redisUrl,
-      onLimited: (request) => void audit.record(requestAuditEvent(request, 'login_throttled'), request.log),
+      onLimited: (request) => audit.recordUnawaited(requestAuditEvent(request, 'login_throttled'), request.log),
     });
   }
   await app.register(sessionRoutes, { sessions, requireSession, loginRateLimited, audit });

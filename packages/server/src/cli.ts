@@ -7,6 +7,7 @@ import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
 import { StoreUnavailableError } from './store/store-errors.js';
 
 // pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
@@ -71,6 +72,8 @@ const OPTIONS = {
   since: { type: 'string' },
   limit: { type: 'string' },
   ...Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' }])),
+  // Still parsed, so that a removed flag is warned about instead of refused as unknown.
+  ...Object.fromEntries(REMOVED_SETTINGS.map((s) => [s.flag, { type: 'string' }])),
 } as const;
 
 function parse(argv: string[]): { positionals: string[]; values: Values } {
@@ -111,6 +114,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : topic === 'audit' ? AUDIT_HELP : HELP.main);
       return 0;
     }
+    for (const warning of removedSettingWarnings(io.env, values)) io.stderr.write(`pacerpro-auth: warning: ${warning}\n`);
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
       return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));

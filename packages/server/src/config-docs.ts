@@ -1,4 +1,5 @@
 import { ComputedDefault, SETTINGS, type AnySetting } from './config.js';
+import { REMOVED_SETTINGS, type RemovedSetting } from './removed-settings.js';
 
 // docs/configuration.md, generated from SETTINGS so that the settings table is never written by
 // hand: `npm run docs` writes the committed copy, and a test fails while it differs from this.
@@ -33,8 +34,20 @@ function row(setting: AnySetting): string {
   return `| ${cells.map(cell).join(' | ')} |`;
 }
 
+const REMOVED_INTRO = `## Removed settings
+
+A value still given for one of these is accepted and does nothing; \`pacerpro-auth\` prints a warning
+naming it at every start.
+`;
+
+const removedItem = ({ env, flag, why }: RemovedSetting) => `- ${code(env)} (${code(`--${flag}`)}): ${why}.`;
+
 /** The whole text of docs/configuration.md. */
-export function configurationDocument(settings: readonly AnySetting[] = SETTINGS): string {
+export function configurationDocument(
+  settings: readonly AnySetting[] = SETTINGS,
+  removed: readonly RemovedSetting[] = REMOVED_SETTINGS,
+): string {
   const table = ['| Variable | Flag | Default | Accepted values | Meaning |', '| --- | --- | --- | --- | --- |', ...settings.map(row)];
-  return `${INTRO}\n${table.join('\n')}\n`;
+  const document = `${INTRO}\n${table.join('\n')}\n`;
+  return removed.length === 0 ? document : `${document}\n${REMOVED_INTRO}\n${removed.map(removedItem).join('\n')}\n`;
 }

@@ -451,16 +451,6 @@ const CONSTANT_DEFAULT_SETTINGS = [
     defaultShown: '90d',
     parse: duration(86_400, 3650 * 86_400),
   }),
-  /** How often queued audit events are written; 0 writes each before the request answers. */
-  setting({
-    key: 'auditFlushMs',
-    env: 'PACERPRO_AUDIT_FLUSH_MS',
-    flag: 'audit-flush-ms',
-    describe: 'how often audit events are written to the database in a batch (0: each one before the answer)',
-    accepted: 'an integer number of milliseconds from 0 to 60000',
-    defaultValue: 1000,
-    parse: integer(0, 60_000),
-  }),
   /** Processes serving the port (node:cluster); 1 runs no cluster at all. */
   setting({
     key: 'workers',

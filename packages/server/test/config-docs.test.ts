@@ -33,7 +33,7 @@ test("a | inside a setting's text does not split its docs row", () => {
     defaultValue: 'p|q',
     parse: () => ({ ok: false }),
   };
-  const row = configurationDocument([odd]).split('\n').at(-2);
+  const row = configurationDocument([odd], []).split('\n').at(-2);
   assert.equal(row, '| `ODD` | `--odd` | `p\\|q` | x\\|y | a \\| b |');
 });
 

@@ -1,33 +1,35 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditEvent, AuditStore } from '../store/audit.js';
+import { createGroupCommit } from './group-commit.js';
 
-// Every security event goes to the structured log at once and to the audit_events table in
-// batches: a refresh pays for one log line, never for a synchronous database write. With
-// flushIntervalMs 0 each event is written before the request answers instead.
+// Every security event goes to the structured log at once and to the audit_events table before its
+// request answers: an auth audit trail is evidence, so what was answered must survive a kill -9.
+// The events of one turn of the event loop are committed together, and those that arrive while a
+// commit is in flight go together in the next (group-commit.ts): one commit for many requests
+// costs far less than one each, on the SQLite writer thread and on PostgreSQL's event loop alike.
 
 /** An event as recorded: the trail stamps the time. */
 export type NewAuditEvent = Omit<AuditEvent, 'at'>;
 
 export interface AuditTrail {
   /**
-   * Resolves at once when batching; after the write when flushIntervalMs is 0. Logs through
-   * `log` when given (a request's logger, so the line carries its reqId), else the trail's own.
+   * Logs the event at once, through `log` when given (a request's logger, so the line carries its
+   * reqId), else the trail's own; resolves once its row is committed, and rejects with the store's
+   * error (StoreUnavailableError: the request answers 503) when that commit failed.
    */
   record(event: NewAuditEvent, log?: FastifyBaseLogger): Promise<void>;
-  /** Writes what is queued. */
-  flush(): Promise<void>;
-  /** Stops the timer and writes what is queued. */
+  /**
+   * Records an event no answer waits for (a 429 of the per-IP limit, built synchronously by the
+   * rate limiter): it is committed with its turn all the same, and a failed commit is logged.
+   */
+  recordUnawaited(event: NewAuditEvent, log?: FastifyBaseLogger): void;
+  /** Waits for the commits in flight. */
   close(): Promise<void>;
 }
 
 export interface AuditTrailOptions {
   readonly store: AuditStore;
   readonly logger: FastifyBaseLogger;
-  readonly flushIntervalMs: number;
-  /** A batch is written as soon as this many events wait. */
-  readonly maxBatch?: number;
-  /** Events kept for a retry while the database is down; older ones beyond it are dropped (and said so). */
-  readonly maxQueued?: number;
   readonly now?: () => number;
 }
 
@@ -37,47 +39,22 @@ function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
   return { at: new Date(atMs), event, userId, email, ip, userAgent, requestId };
 }
 
-export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
-  // Batches of 100. Bigger batches are cheaper for SQLite's writer thread (~7.5 µs a row of its CPU
-  // at 100, ~5.6 at 500: rows share index pages) but cost PostgreSQL's event loop far more: at 500,
-  // refresh fell from 22.1-22.6k to 15.7-17.5k/s (45 -> 62-69 µs of CPU each, bench/NOTES.md).
-  const { store, logger, flushIntervalMs, maxBatch = 100, maxQueued = 10_000, now = Date.now } = options;
-  let queue: AuditEvent[] = [];
-  let writing: Promise<void> = Promise.resolve();
+export function createAuditTrail({ store, logger, now = Date.now }: AuditTrailOptions): AuditTrail {
+  // At most 100 rows a commit: PostgreSQL's event loop pays for a bigger insert far more than
+  // linearly (bench/NOTES.md, "Audit batches of 500 rows").
+  const commits = createGroupCommit<AuditEvent>((events) => store.appendAuditEvents(events), 100);
 
-  function write(): Promise<void> {
-    if (queue.length === 0) return writing;
-    const batch = queue;
-    queue = [];
-    writing = writing.then(() =>
-      store.appendAuditEvents(batch).catch((error: unknown) => {
-        // Keep the events for the next flush, up to a bound, so a database outage loses none of the
-        // recent ones and cannot exhaust memory either.
-        queue = [...batch, ...queue];
-        const dropped = queue.length - maxQueued;
-        if (dropped > 0) queue = queue.slice(dropped);
-        logger.error({ err: error, queued: queue.length, dropped: Math.max(0, dropped) }, 'audit events could not be written; will retry');
-      }),
-    );
-    return writing;
+  function record(fields: NewAuditEvent, log: FastifyBaseLogger = logger): Promise<void> {
+    // The log line's own time field stamps it; formatting a Date there too cost more than the rest of the line.
+    log.info({ audit: fields }, `audit: ${fields.event}`);
+    return commits.add(stamped(fields, now()));
   }
 
-  const timer = flushIntervalMs > 0 ? setInterval(() => void write(), flushIntervalMs) : undefined;
-  timer?.unref();
-
   return {
-    record(fields, log = logger) {
-      // The log line's own time field stamps it; formatting a Date there too cost more than the rest of the line.
-      log.info({ audit: fields }, `audit: ${fields.event}`);
-      queue.push(stamped(fields, now()));
-      if (flushIntervalMs === 0) return write();
-      if (queue.length >= maxBatch) void write();
-      return Promise.resolve();
+    record,
+    recordUnawaited(fields, log = logger) {
+      record(fields, log).catch((error: unknown) => log.error({ err: error, event: fields.event }, 'audit event could not be written'));
     },
-    flush: write,
-    async close() {
-      if (timer) clearInterval(timer);
-      await write();
-    },
+    close: () => commits.idle(),
   };
 }

@@ -89,7 +89,7 @@ test('every log line of a request carries its id', async () => {
     temp.remove();
   }
   assert.ok(requestLines.length >= 6, 'each request logged at least its start and its end');
-  // Request lines carry it as reqId; audit events (written in batches, off the request) as audit.requestId.
+  // Request lines carry it as reqId; audit lines as audit.requestId.
   const idOf = (line: Record<string, unknown>) => (line.reqId ?? (line.audit as { requestId?: string } | undefined)?.requestId) as string;
   for (const line of requestLines)
     assert.ok(['login-1', 'refresh-1', 'boom-1'].includes(idOf(line)), `no request id on ${JSON.stringify(line)}`);
