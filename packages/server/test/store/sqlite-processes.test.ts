@@ -90,6 +90,14 @@ test('a foreign write lock held 5 s does not freeze the server: /healthz answers
   const busyTimeoutMs = 1000;
   const env = { PACERPRO_JWT_SECRET: 'frozen-file-secret-frozen-file-secret', LOG_LEVEL: 'info' };
   const server = await startServe(['--database-url', db, '--sqlite-busy-timeout-ms', String(busyTimeoutMs)], env);
+  // Logged in before the lock: a login writes too (its audit row), and would wait for the lock.
+  const token = await login(server.url, { email, password: PASSWORD }).then(
+    (answer) => answer.json.jwtToken as string,
+    (error: unknown) => {
+      server.child.kill('SIGTERM');
+      throw error;
+    },
+  );
   // Another process holds BEGIN IMMEDIATE for 5 s, as the sqlite3 shell or a backup would.
   const holder = spawn(
     process.execPath,
@@ -107,7 +115,6 @@ test('a foreign write lock held 5 s does not freeze the server: /healthz answers
   );
   const released = new Promise((resolve) => holder.on('exit', resolve));
   try {
-    const token = (await login(server.url, { email, password: PASSWORD })).json.jwtToken as string;
     await new Promise((resolve) => holder.stdout!.once('data', resolve));
     const timed = async <T>(work: () => Promise<T>) => {
       const started = performance.now();

@@ -156,7 +156,7 @@ test('on a full disk no SQLite write is reported done that was not written, and 
   });
 });
 
-test('on a full disk logins and logouts answer 503 with Retry-After and /readyz 503; once space returns, 200 again without a restart', async (t) => {
+test('on a full disk logins, refreshes and logouts answer 503 with Retry-After and /readyz 503; once space returns, 200 again without a restart', async (t) => {
   await onSmallTmpfs(t, async (dir) => {
     const server = await startTestServer({ databasePath: join(dir, 'http.db') });
     try {
@@ -175,11 +175,14 @@ test('on a full disk logins and logouts answer 503 with Retry-After and /readyz 
       assert.equal(wrong.res.headers.get('retry-after'), '1');
       assert.equal((await fetch(`${server.url}/readyz`)).status, 503);
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'the process itself is fine');
-      assert.equal((await call(server.url, 'GET', `Bearer ${tokens[0]}`)).res.status, 200, 'reads go on; a refused logout revoked nothing');
+      const refresh = await call(server.url, 'GET', `Bearer ${tokens[0]}`);
+      assert.equal(refresh.res.status, 503, 'a refresh whose audit row cannot be committed is not answered 200');
+      assert.equal(refresh.res.headers.get('retry-after'), '1');
 
       rmSync(filler);
       await sleep(1100);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      assert.equal((await call(server.url, 'GET', `Bearer ${tokens[0]}`)).res.status, 200, 'a refused logout revoked nothing');
       assert.equal((await call(server.url, 'DELETE', `Bearer ${tokens[0]}`)).res.status, 200);
       assert.equal((await call(server.url, 'GET', `Bearer ${tokens[1]}`)).res.status, 401, 'the logout went through');
     } finally {
