@@ -6,7 +6,7 @@ import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { sendProblem } from './http/error-handler.js';
-import { createSessionHook } from './http/session-hook.js';
+import { createSessionHook, decorateSessionRequest } from './http/session-hook.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -52,7 +52,7 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
     createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }),
   );
 
-  app.decorateRequest('pacerproUser', null);
+  decorateSessionRequest(app);
   // As the request arrives, before its body is read. The app's own error handler may answer in
   // its own way; a refusal from here is always PacerPro's Error body.
   app.addHook('onRequest', async (request, reply) => {

@@ -8,7 +8,7 @@ import { requestAuditEvent } from './request-context.js';
 import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
-import { sessionUserOf, type SessionHook } from './session-hook.js';
+import { decorateSessionRequest, sessionUserOf, type SessionHook } from './session-hook.js';
 
 export const SESSION_PATH = '/v1/session';
 /** The methods SESSION_PATH answers: the Allow header of the 405 that any other gets (error-handler.ts). */
@@ -61,7 +61,7 @@ export async function sessionRoutes(app: FastifyInstance, { sessions, requireSes
 
   // The session hook runs as a preHandler, after the body is read: a DELETE with a bad body answers
   // 400 or 415 whatever its token, as it always has. (HEAD, made by Fastify from GET, runs it too.)
-  app.decorateRequest('pacerproUser', null);
+  decorateSessionRequest(app);
   const authenticated = { preHandler: requireSession };
 
   app.get(SESSION_PATH, { ...authenticated, schema: { response: sessionResponse } }, async (request, reply) => {
