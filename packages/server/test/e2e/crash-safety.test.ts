@@ -8,7 +8,7 @@ import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { startServe } from '../support/cli.js';
-import { PASSWORD, call, login, sharedHasher, tempDir } from '../support/harness.js';
+import { PASSWORD, call, login, seedUsers, sharedHasher, tempDir } from '../support/harness.js';
 import { freshSchema, postgresSkip } from '../support/postgres.js';
 
 // SIGKILL in the middle of a flood of logouts and refreshes: every logout that was answered 200
@@ -17,15 +17,6 @@ import { freshSchema, postgresSkip } from '../support/postgres.js';
 
 const temp = tempDir();
 after(() => temp.remove());
-
-async function seedUsers(db: string, count: number): Promise<string[]> {
-  const store = openSqliteStore(db);
-  const hash = await (await sharedHasher()).hash(PASSWORD);
-  const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
-  for (const email of emails) await store.users.createUser({ email, passwordHash: hash, jti: randomUUID() });
-  await store.close();
-  return emails;
-}
 
 test('answered logouts survive SIGKILL; PRAGMA integrity_check is ok', { timeout: 60_000 }, async () => {
   const db = join(temp.dir, 'crash.db');

@@ -1,13 +1,11 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openSqliteStore } from '../../src/store/sqlite.js';
 import { startServe } from '../support/cli.js';
-import { PASSWORD, call, login, sharedHasher, tempDir } from '../support/harness.js';
+import { PASSWORD, call, login, seedUsers, tempDir } from '../support/harness.js';
 
 // Several processes on one SQLite file: a logout on one is in force on the other at once, and a
 // foreign write lock answers 503 instead of a lost logout.
@@ -15,15 +13,6 @@ import { PASSWORD, call, login, sharedHasher, tempDir } from '../support/harness
 const require = createRequire(import.meta.url);
 const temp = tempDir();
 after(() => temp.remove());
-
-async function seedUsers(db: string, count: number): Promise<string[]> {
-  const store = openSqliteStore(db);
-  const hash = await (await sharedHasher()).hash(PASSWORD);
-  const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
-  for (const email of emails) await store.users.createUser({ email, passwordHash: hash, jti: randomUUID() });
-  await store.close();
-  return emails;
-}
 
 test('several processes share one SQLite file: a logout on one is in force on the other at once', async () => {
   const db = join(temp.dir, 'shared.db');

@@ -146,3 +146,13 @@ export async function call(url: string, method: 'GET' | 'DELETE', authorization?
   const res = await fetch(`${url}/v1/session`, { method, headers });
   return { res, json: (await res.json()) as Record<string, unknown> };
 }
+
+/** user0@example.com … in a SQLite file, all with PASSWORD; for tests that start `serve` on that file. */
+export async function seedUsers(db: string, count: number): Promise<string[]> {
+  const store = openSqliteStore(db);
+  const hash = await (await sharedHasher()).hash(PASSWORD);
+  const emails = Array.from({ length: count }, (_, i) => `user${i}@example.com`);
+  for (const email of emails) await store.users.createUser({ email, passwordHash: hash, jti: randomUUID() });
+  await store.close();
+  return emails;
+}
