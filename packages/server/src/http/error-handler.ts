@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AuthError, LoginThrottledError } from '../auth/auth-errors.js';
 import { ApiProblem, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
-import { SESSION_METHODS, SESSION_PATH } from './session-routes.js';
+import { SESSION_METHODS, SESSION_PATH } from './session-path.js';
 
 // Every answer that is not a success goes out as PacerPro's Error body with a stable code, whether
 // it came from our routes, from the session logic (its errors carry no HTTP: their status, headers

@@ -9,10 +9,7 @@ import { readCredentials } from './credentials.js';
 import { LOGIN_RATE_LIMIT } from './ip-rate-limit.js';
 import { EmptySchema, SessionSchema } from './schemas.js';
 import { decorateSessionRequest, sessionUserOf, type SessionHook } from './session-hook.js';
-
-export const SESSION_PATH = '/v1/session';
-/** The methods SESSION_PATH answers: the Allow header of the 405 that any other gets (error-handler.ts). */
-export const SESSION_METHODS = 'GET, HEAD, POST, DELETE';
+import { SESSION_PATH } from './session-path.js';
 
 // POST, GET and DELETE /v1/session exactly as CONTRACT.md states.
 
