@@ -44,8 +44,8 @@ export function observerByOperation<O extends string>(
   histogram: SeriesHistogram,
   operations: readonly O[],
 ): (operation: O, seconds: number) => void {
-  const series = new Map(operations.map((operation) => [operation, histogram.series({ operation })]));
-  return (operation, seconds) => histogram.observe(series.get(operation)!, seconds);
+  const observers = new Map(operations.map((operation) => [operation, observerFor(histogram)(operation)]));
+  return (operation, seconds) => observers.get(operation)!(seconds);
 }
 
 /** The names of an object's methods: every member of a store part is one. */
