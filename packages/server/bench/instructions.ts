@@ -4,6 +4,13 @@
 // slowly than in production, so its JIT tiers differ a little: compare builds, not absolutes.
 //
 //   node --import tsx packages/server/bench/instructions.ts [--bin FILE] [--run refresh|logout] [--requests N]
+//                                                          [--keep DIR] [--callers N]
+//
+// It prints the event loop's thread (what bounds throughput) and all threads (the audit writer,
+// V8's compiler and GC helpers). --keep copies callgrind's output and V8's map of compiled
+// JavaScript (perf-PID.map) to DIR, for `callgrind_annotate`; --callers N names each function with
+// its N callers (callgrind's --separate-callers), which tells which JavaScript function reached a
+// V8 runtime call.
 //
 // Needs valgrind (Debian: apt-get install valgrind). The server starts under callgrind with
 // instrumentation off, takes 3 × N unmeasured requests (so V8 has compiled the hot path), then N
@@ -11,7 +18,7 @@
 import autocannon, { type RawRequest } from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +33,8 @@ const { values } = parseArgs({
     bin: { type: 'string', default: fileURLToPath(new URL('../bin/pacerpro-auth.js', import.meta.url)) },
     run: { type: 'string', default: 'refresh' },
     requests: { type: 'string', default: '4000' },
+    keep: { type: 'string' },
+    callers: { type: 'string' },
   },
 });
 const run = values.run!;
@@ -55,6 +64,8 @@ try {
     [
       '--tool=callgrind',
       '--instr-atstart=no',
+      '--separate-threads=yes',
+      ...(values.callers ? [`--separate-callers=${Number(values.callers)}`] : []),
       `--callgrind-out-file=${join(temp, 'callgrind.%p')}`,
       process.execPath,
       values.bin!,
@@ -64,7 +75,15 @@ try {
       '--database-url',
       database,
     ],
-    { env: { PATH: process.env.PATH, PACERPRO_JWT_SECRET: secret, PACERPRO_IP_LOGIN_LIMIT: '0' }, stdio: ['ignore', log, log] },
+    {
+      env: {
+        PATH: process.env.PATH,
+        PACERPRO_JWT_SECRET: secret,
+        PACERPRO_IP_LOGIN_LIMIT: '0',
+        ...(values.keep ? { NODE_OPTIONS: '--perf-basic-prof' } : {}),
+      },
+      stdio: ['ignore', log, log],
+    },
   );
   closeSync(log);
   try {
@@ -80,11 +99,23 @@ try {
     await load(n);
     control('--instr=off');
     control('--dump');
-    const total = readdirSync(temp)
-      .filter((name) => name.startsWith('callgrind.'))
-      .map((name) => Number(/^totals: (\d+)/m.exec(readFileSync(join(temp, name), 'utf8'))?.[1] ?? 0))
-      .reduce((a, b) => Math.max(a, b), 0);
-    process.stdout.write(`${run}: ${(total / n / 1000).toFixed(0)} k instructions per request (${n} requests, ${values.bin})\n`);
+    // One file per thread (callgrind.PID.1-TT); thread 01 is the main thread, the event loop.
+    const outputs = readdirSync(temp).filter((name) => name.startsWith('callgrind.'));
+    const totals = outputs.map((name) => ({
+      name,
+      total: Number(/^totals: (\d+)/m.exec(readFileSync(join(temp, name), 'utf8'))?.[1] ?? 0),
+    }));
+    const perRequest = (instructions: number) => `${(instructions / n / 1000).toFixed(0)} k`;
+    const main = totals.find((t) => t.name.endsWith('-01'))?.total ?? 0;
+    const all = totals.reduce((sum, t) => sum + t.total, 0);
+    process.stdout.write(
+      `${run}: ${perRequest(main)} instructions per request on the event loop, ${perRequest(all)} in all threads (${n} requests, ${values.bin})\n`,
+    );
+    if (values.keep) {
+      for (const name of outputs) cpSync(join(temp, name), join(values.keep, name));
+      const map = `/tmp/perf-${server.pid}.map`;
+      if (existsSync(map)) cpSync(map, join(values.keep, `perf-${server.pid}.map`));
+    }
   } finally {
     server.kill('SIGKILL');
   }
