@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditEvent, AuditStore } from '../store/audit.js';
-import { createGroupCommit } from './group-commit.js';
+import { createGroupCommit } from '../store/group-commit.js';
 
 // Every security event goes to the structured log at once and to the audit_events table before its
 // request answers: an auth audit trail is evidence, so what was answered must survive a kill -9.
 // The events of one turn of the event loop are committed together, and those that arrive while a
-// commit is in flight go together in the next (group-commit.ts): one commit for many requests
+// commit is in flight go together in the next (store/group-commit.ts): one commit for many requests
 // costs far less than one each, on the SQLite writer thread and on PostgreSQL's event loop alike.
 
 /** An event as recorded: the trail stamps the time. */
@@ -42,7 +42,10 @@ function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
 export function createAuditTrail({ store, logger, now = Date.now }: AuditTrailOptions): AuditTrail {
   // At most 100 rows a commit: PostgreSQL's event loop pays for a bigger insert far more than
   // linearly (bench/NOTES.md, "Audit batches of 500 rows").
-  const commits = createGroupCommit<AuditEvent>((events) => store.appendAuditEvents(events), 100);
+  const commits = createGroupCommit<AuditEvent, void>(async (events) => {
+    await store.appendAuditEvents(events);
+    return [];
+  }, 100);
 
   function record(fields: NewAuditEvent, log: FastifyBaseLogger = logger): Promise<void> {
     // The log line's own time field stamps it; formatting a Date there too cost more than the rest of the line.

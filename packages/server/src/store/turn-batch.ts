@@ -1,7 +1,7 @@
 // What one turn of the event loop asked for, handed over together: items added during a turn are
 // collected and passed to `flush` once the loop has read every request that was waiting
 // (setImmediate runs after the poll phase), in the order they were added. The stores batch their
-// hot-path look-ups (batch-loader.ts) and writes (batch-writer.ts) with it: under load one turn
+// hot-path look-ups (batch-loader.ts) with it: under load one turn
 // brings several requests, and one query or one transaction for all of them costs far less than
 // one each (bench/NOTES.md).
 

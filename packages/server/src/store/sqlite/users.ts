@@ -1,5 +1,5 @@
 import { createBatchLoader } from '../batch-loader.js';
-import { createBatchWriter } from '../batch-writer.js';
+import { createGroupCommit } from '../group-commit.js';
 import { DuplicateEmailError } from '../store-errors.js';
 import { emailKey } from '../../auth/email.js';
 import type { ImportedUser, NewUser, User, UserRepository } from '../users.js';
@@ -68,15 +68,15 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
     }),
   );
 
-  // Logouts: the jti rotations asked for in one turn commit as one transaction (batch-writer.ts,
-  // bench/NOTES.md).
+  // Logouts: the jti rotations asked for together commit as one transaction (group-commit.ts,
+  // bench/NOTES.md). One transaction holds at most 100, like an audit commit.
   type Rotation = { readonly id: number; readonly jti: string };
   const rotateAll = (rotations: readonly Rotation[]) =>
     rotations.map(({ id, jti }) => {
       const at = now();
       return statements.rotateJti.run(jti, at, at, id).changes === 1;
     });
-  const rotateJti = createBatchWriter<Rotation, boolean>((rotations) => write(() => rotateAll(rotations)));
+  const rotations = createGroupCommit<Rotation, boolean>((batch) => write(() => rotateAll(batch)), 100);
 
   return {
     findUserByEmail: (email) =>
@@ -104,7 +104,7 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
         return statements.changePassword.run(hash, jti, at, at, id).changes === 1;
       }),
     setLocked: (id, locked) => write(() => statements.setLocked.run(locked ? 1 : 0, now(), id).changes === 1),
-    rotateJti: (id, jti) => rotateJti({ id, jti }),
+    rotateJti: (id, jti) => rotations.add({ id, jti }),
     deleteUser: (id) => write(() => statements.delete.run(id).changes === 1),
     importUser: (user: ImportedUser) =>
       write(() => {

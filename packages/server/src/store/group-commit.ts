@@ -1,26 +1,29 @@
 // Group commit: items are handed to `write` together, one call at a time. The items of one turn of
 // the event loop always go together (setImmediate runs after the poll phase, once the turn's
 // requests are read); while a call is in flight, the items of the turns meanwhile wait and go
-// together in the next call, as soon as it ends. Under load a commit then carries as many events as
+// together in the next call, as soon as it ends. Under load a commit then carries as many items as
 // arrived during the previous one, and the number of commits stays near one per commit round trip
-// instead of one per turn: on PostgreSQL each insert costs the event loop its own protocol work.
-// Every caller's promise settles with its own call: resolved once `write` resolved, rejected with
-// its error otherwise.
+// instead of one per turn: a commit costs far more alone than shared (bench/NOTES.md), on SQLite
+// and on PostgreSQL's event loop alike. The audit trail and SQLite's jti rotations (logouts) use it.
+//
+// `write` gets the items of one call and returns one result per item, in the same order. Every
+// caller's promise settles with its own call: with its result once `write` resolved, rejected
+// with its error otherwise (the transaction rolled back for all of them).
 
-interface Pending<T> {
+interface Pending<T, R> {
   readonly item: T;
-  resolve(): void;
+  resolve(result: R): void;
   reject(error: unknown): void;
 }
 
-export interface GroupCommit<T> {
-  add(item: T): Promise<void>;
+export interface GroupCommit<T, R> {
+  add(item: T): Promise<R>;
   /** Resolves once nothing is waiting or in flight. */
   idle(): Promise<void>;
 }
 
-export function createGroupCommit<T>(write: (items: readonly T[]) => Promise<void>, maxBatch: number): GroupCommit<T> {
-  let waiting: Pending<T>[] = [];
+export function createGroupCommit<T, R>(write: (items: readonly T[]) => Promise<readonly R[]>, maxBatch: number): GroupCommit<T, R> {
+  let waiting: Pending<T, R>[] = [];
   let scheduled = false;
   let inFlight: Promise<void> | undefined;
 
@@ -32,8 +35,10 @@ export function createGroupCommit<T>(write: (items: readonly T[]) => Promise<voi
     inFlight = Promise.resolve(batch.map((p) => p.item))
       .then(write)
       .then(
-        () => {
-          for (const p of batch) p.resolve();
+        (results) => {
+          batch.forEach((p, i) => {
+            p.resolve(results[i]!);
+          });
         },
         (error: unknown) => {
           for (const p of batch) p.reject(error);
@@ -53,7 +58,7 @@ export function createGroupCommit<T>(write: (items: readonly T[]) => Promise<voi
 
   return {
     add(item) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<R>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
         schedule();
       });
