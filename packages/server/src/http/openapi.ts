@@ -1,7 +1,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { readFileSync } from 'node:fs';
-import { errorBody, type ErrorCode } from '../errors.js';
+import { ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import { ACCEPTED_REQUEST_ID } from './request-id.js';
 import { EmptySchema, ErrorSchema, HealthSchema, ReadinessSchema, SessionSchema, UserSchema } from './schemas.js';
 
@@ -35,7 +35,15 @@ const COMPONENTS = {
     ...Object.fromEntries(MODELS.map((model) => [model.$id, withoutId(model)])),
     User: { ...withoutId(UserSchema), examples: [{ email: 'alice@example.com', password: 'correct horse battery staple' }] },
     Session: { ...withoutId(SessionSchema), examples: [EXAMPLE_SESSION] },
-    Error: { ...withoutId(ErrorSchema), examples: [errorBody('invalid_credentials')] },
+    // The document lists every code, so generated clients can switch on them; the wire schema stays
+    // an open string (a newer server may add codes an older client must still read).
+    Error: {
+      ...withoutId({
+        ...ErrorSchema,
+        properties: { ...ErrorSchema.properties, code: { ...ErrorSchema.properties.code, enum: Object.keys(ERRORS) } },
+      }),
+      examples: [errorBody('invalid_credentials')],
+    },
   },
   securitySchemes: {
     Bearer: {

@@ -125,6 +125,11 @@ describe('OpenAPI document', () => {
     assert.deepEqual(missing, [], 'error codes without an example in openapi.ts');
   });
 
+  test('the Error model lists every error code, so a generated client can switch on them', () => {
+    const code = (doc.components.schemas.Error!.properties as Record<string, { enum?: string[] }>).code!;
+    assert.deepEqual(code.enum, Object.keys(ERRORS));
+  });
+
   test('every example matches its schema', () => {
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
       for (const example of (schema.examples as unknown[] | undefined) ?? [])
