@@ -9,6 +9,7 @@ import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { answerClientError } from './http/client-errors.js';
+import { DEVICE_HEADER_NAME, deviceCredentialOf } from './http/device-header.js';
 import { registerDocs } from './http/docs-routes.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -81,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     jtis,
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
     loginMaxFailures: config.loginMaxFailures,
+    deviceCredentialTtlSeconds: config.deviceCredentialTtlSeconds,
     now,
   });
   const requireSession = createSessionHook(
@@ -113,7 +115,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: trustProxyOption(config.trustProxy),
   }) as unknown as FastifyInstance;
   const audit = createAuditTrail({ store: store.audit, logger: app.log, now });
-  const housekeeping = startHousekeeping({ store, logger: app.log, auditRetentionSeconds: config.auditRetentionSeconds, now });
+  const housekeeping = startHousekeeping({
+    store,
+    logger: app.log,
+    auditRetentionSeconds: config.auditRetentionSeconds,
+    deviceCredentialTtlSeconds: config.deviceCredentialTtlSeconds,
+    now,
+  });
   // server.close() stops Node's checks for timed-out requests, so a client stalled mid-request would
   // hold a graceful shutdown open forever: what is still open requestTimeout after it began is cut.
   // Fastify closes the idle keep-alive sockets once, as close() begins; a socket whose request was
@@ -142,9 +150,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await app.register(cors, {
       origin: [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', DEVICE_HEADER_NAME],
       // Date lets a browser client judge token expiry by our clock when its own is off (pacerpro-client's SessionManager).
-      exposedHeaders: ['Authorization', 'Date', 'Retry-After', 'X-Request-Id'],
+      exposedHeaders: ['Authorization', 'Date', 'Retry-After', 'X-Request-Id', DEVICE_HEADER_NAME],
       maxAge: 600, // seconds a browser may cache the preflight answer
     });
   }
@@ -154,9 +162,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       perMinute: config.ipLoginLimitPerMinute,
       redisUrl: config.redisUrl,
       onLimited: (request) => audit.recordUnawaited(requestAuditEvent(request, 'login_throttled'), request.log),
+      // The owner's device credential gets it past the limit of an address an attacker shares or floods.
+      exempt: (request) => sessions.isKnownDevice(deviceCredentialOf(request)),
     });
   }
-  await app.register(sessionRoutes, { sessions, requireSession, loginRateLimited, audit });
+  await app.register(sessionRoutes, { sessions, requireSession, loginRateLimited, audit, proxyUntrusted: config.trustProxy === false });
   await app.register(healthRoutes, { store });
   return app;
 }

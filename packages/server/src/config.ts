@@ -371,23 +371,37 @@ const CONSTANT_DEFAULT_SETTINGS = [
     defaultValue: 12,
     parse: integer(8, 64),
   }),
-  /** Consecutive failed logins of one e-mail before it is throttled. */
+  /** Password checks one login lane may have before it is throttled. */
   setting({
     key: 'loginMaxFailures',
     env: 'PACERPRO_LOGIN_MAX_FAILURES',
     flag: 'login-max-failures',
-    describe: 'consecutive failed logins of one e-mail before it is throttled with a growing delay',
-    details: 'then it waits 1 s, 2 s, 4 s … (at most 15 min) between attempts',
+    describe: 'failed logins of one lane before it is throttled with a growing delay',
+    details:
+      'then it waits 1 s, 2 s, 4 s … (at most 15 min) between attempts. A lane is an e-mail from clients the account does ' +
+      'not know, one address it logged in from, or one device credential it issued: strangers cannot throttle its owner ' +
+      '(SECURITY.md, "Login throttling")',
     accepted: 'an integer from 1 to 1000',
     defaultValue: 10,
     parse: integer(1, 1000),
+  }),
+  setting({
+    key: 'deviceCredentialTtlSeconds',
+    env: 'PACERPRO_DEVICE_CREDENTIAL_TTL',
+    flag: 'device-credential-ttl',
+    describe: "how long a device credential lets its client past strangers' failed logins without being used",
+    details: 'a successful login that presents it starts the period again (SECURITY.md, "Login throttling")',
+    accepted: 'a duration from 1d to 730d, e.g. 90d or 7776000 (seconds)',
+    defaultValue: 90 * 86_400,
+    defaultShown: '90d',
+    parse: duration(86_400, 730 * 86_400),
   }),
   /** Login attempts one client IP may make per minute; 0 turns the limit off. */
   setting({
     key: 'ipLoginLimitPerMinute',
     env: 'PACERPRO_IP_LOGIN_LIMIT',
     flag: 'ip-login-limit',
-    describe: 'login attempts per minute from one client IP (0: no limit)',
+    describe: 'login attempts per minute from one client IP, IPv6 by /64 (0: no limit)',
     accepted: 'an integer from 0 to 1000000',
     defaultValue: 20,
     parse: integer(0, 1_000_000),

@@ -35,8 +35,8 @@ export interface AuditTrailOptions {
 
 /** The row: the event and its time, built field by field (one shape for every event; no spread). */
 function stamped(fields: NewAuditEvent, atMs: number): AuditEvent {
-  const { event, userId, email, ip, userAgent, requestId } = fields;
-  return { at: new Date(atMs), event, userId, email, ip, userAgent, requestId };
+  const { event, userId, email, ip, userAgent, requestId, lane } = fields;
+  return { at: new Date(atMs), event, userId, email, ip, userAgent, requestId, lane };
 }
 
 export function createAuditTrail({ store, logger, now = Date.now }: AuditTrailOptions): AuditTrail {

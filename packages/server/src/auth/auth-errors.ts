@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorCode } from '../errors.js';
+import type { LoginLaneKind } from './login-lane.js';
 
 // What a login or a token check fails with: small error classes, each with a code from the closed
 // ErrorCode union (jose's shape). They carry facts (how long to wait, why a token is refused), never
@@ -20,17 +21,21 @@ export abstract class AuthError extends Error {
 export class InvalidCredentialsError extends AuthError {
   override readonly name = 'InvalidCredentialsError';
   readonly code = 'invalid_credentials';
-  constructor() {
+  /** The lane whose counter the check was charged to (for the audit trail); none when nothing was checked. */
+  constructor(readonly lane?: LoginLaneKind) {
     super(ERRORS.invalid_credentials.message);
   }
 }
 
-/** Logins of this e-mail are refused for now, before any password work. */
+/** Logins through this lane (auth/login-lane.ts) are refused for now, before any password work. */
 export class LoginThrottledError extends AuthError {
   override readonly name = 'LoginThrottledError';
   readonly code = 'login_throttled';
-  /** Whole seconds, at least 1, until a login of this e-mail is checked again. */
-  constructor(readonly retryAfterSeconds: number) {
+  /** Whole seconds, at least 1, until a login through the lane is checked again. */
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly lane: LoginLaneKind,
+  ) {
     super(ERRORS.login_throttled.message);
   }
 }

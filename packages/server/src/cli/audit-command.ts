@@ -30,6 +30,7 @@ function formatEvent(e: AuditEvent): string {
     field('email', e.email),
     field('ip', e.ip),
     field('request', e.requestId),
+    field('lane', e.lane),
     `agent=${e.userAgent === undefined ? '-' : JSON.stringify(e.userAgent)}`,
   ].join('  ');
 }

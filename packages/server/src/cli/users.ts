@@ -2,6 +2,7 @@ import { createJtiMatcher, randomJti } from '../auth/jti-matcher.js';
 import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { MAX_EMAIL_LENGTH, emailKey, isEmailAddress } from '../auth/email.js';
+import { accountLaneKeys } from '../auth/login-lane.js';
 import type { Store } from '../store/store.js';
 import { DuplicateEmailError } from '../store/store-errors.js';
 import type { User } from '../store/users.js';
@@ -66,9 +67,12 @@ export async function listUsers(store: Pick<Store, 'users'>): Promise<UserView[]
   return (await store.users.listUsers()).map(viewUser);
 }
 
-/** A new password also spins the jti: tokens issued under the old password stop working. */
+/**
+ * A new password also spins the jti (tokens issued under the old password stop working) and
+ * revokes the account's known clients: a device credential or an address an intruder may hold.
+ */
 export async function changePassword(
-  store: Pick<Store, 'users'>,
+  store: Pick<Store, 'users' | 'knownClients'>,
   hasher: PasswordHasher,
   policy: PasswordPolicy,
   email: string,
@@ -77,20 +81,30 @@ export async function changePassword(
   const user = await existingUser(store, email);
   await checkPassword(password, user.email, policy);
   await store.users.changePassword(user.id, await hasher.hash(password), randomJti());
+  await store.knownClients.forgetAccountClients(user.id);
   return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
-/** Unlocking also forgets the e-mail's failed logins, lifting any throttle on it. */
-export async function setLocked(store: Pick<Store, 'users' | 'loginFailures'>, email: string, locked: boolean): Promise<UserView> {
+/** Unlocking also forgets the failed logins of every lane of the account, lifting any throttle on it. */
+export async function setLocked(
+  store: Pick<Store, 'users' | 'loginFailures' | 'knownClients'>,
+  email: string,
+  locked: boolean,
+): Promise<UserView> {
   const user = await existingUser(store, email);
   await store.users.setLocked(user.id, locked);
-  if (!locked) await store.loginFailures.clearLoginFailures(emailKey(user.email));
+  if (!locked) {
+    const clients = await store.knownClients.listAccountClients(user.id);
+    await store.loginFailures.clearLoginFailures(accountLaneKeys(emailKey(user.email), user.id, clients));
+  }
   return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 
-export async function revokeSessions(store: Pick<Store, 'users'>, email: string): Promise<UserView> {
+/** Revoking logs the user out everywhere and revokes its known clients, as a new password does. */
+export async function revokeSessions(store: Pick<Store, 'users' | 'knownClients'>, email: string): Promise<UserView> {
   const user = await existingUser(store, email);
   await createJtiMatcher(store).spin(user.id);
+  await store.knownClients.forgetAccountClients(user.id);
   return viewUser((await store.users.findUserById(user.id)) ?? user);
 }
 

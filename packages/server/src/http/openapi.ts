@@ -94,6 +94,10 @@ const COMMON_ERRORS = {
   }),
 };
 
+const DEVICE_CREDENTIAL =
+  'The device credential of a known client (SECURITY.md, "Login throttling"): opaque, 43 characters of base64url. ' +
+  "Failed logins from strangers never throttle a client that sends its account's credential.";
+
 const SESSION_HEADERS = {
   'X-Request-Id': REQUEST_ID_HEADER,
   Authorization: header('The same token as jwtToken, as "Bearer <jwtToken>" (devise-jwt dispatches it there).'),
@@ -105,6 +109,8 @@ interface OperationDoc {
   readonly summary: string;
   readonly description: string;
   readonly body?: JsonSchema;
+  /** Request headers besides X-Request-Id. */
+  readonly requestHeaders?: Record<string, JsonSchema>;
   readonly secured: boolean;
   /** The success answer; its schema comes from the route itself. */
   readonly success: { readonly description: string; readonly headers: Record<string, JsonSchema>; readonly example: unknown };
@@ -126,7 +132,20 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     },
     secured: false,
     tag: 'Authentication',
-    success: { description: 'OK: a new Session.', headers: SESSION_HEADERS, example: EXAMPLE_SESSION },
+    requestHeaders: {
+      'PacerPro-Device': {
+        type: 'string',
+        description: `Optional: the credential an earlier login of this account answered with. ${DEVICE_CREDENTIAL} Anything else is ignored.`,
+      },
+    },
+    success: {
+      description: 'OK: a new Session.',
+      headers: {
+        ...SESSION_HEADERS,
+        'PacerPro-Device': header(`The credential to keep and send on later logins of this account. ${DEVICE_CREDENTIAL}`),
+      },
+      example: EXAMPLE_SESSION,
+    },
     errors: {
       ...COMMON_ERRORS,
       400: errorResponse('Bad Request: the body is not a JSON object, or email/password are not strings or too long.', [
@@ -236,6 +255,7 @@ export const transformRoute: Transform = ({ schema, url, route }) => {
           description:
             'Optional: an id to find this request in the logs and audit trail; echoed back. Another value is replaced by a generated UUID.',
         },
+        ...doc.requestHeaders,
       },
     },
     response: {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { NewAuditEvent } from '../audit/audit-trail.js';
+import type { LoginLaneKind } from '../auth/login-lane.js';
 import type { AuditEventType } from '../store/audit.js';
 
 const MAX_USER_AGENT = 256;
@@ -13,7 +14,7 @@ const MAX_USER_AGENT = 256;
 export function requestAuditEvent(
   request: FastifyRequest,
   event: AuditEventType,
-  subject: { readonly userId?: number | undefined; readonly email?: string | undefined } = {},
+  subject: { readonly userId?: number | undefined; readonly email?: string | undefined; readonly lane?: LoginLaneKind | undefined } = {},
 ): NewAuditEvent {
   const agent = request.headers['user-agent'];
   return {
@@ -23,5 +24,6 @@ export function requestAuditEvent(
     ip: request.ip,
     userAgent: agent === undefined ? undefined : agent.slice(0, MAX_USER_AGENT),
     requestId: request.id,
+    lane: subject.lane,
   };
 }

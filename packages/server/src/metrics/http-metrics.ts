@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
+import { LOGIN_LANES } from '../auth/login-lane.js';
 import type { Metrics } from './metrics.js';
 import type { Series } from './series-histogram.js';
 
 // Counts and times every answer by route pattern (never the raw URL: unknown paths are one
 // "unmatched" series, so a scan cannot blow up the number of series), and counts logins by
-// outcome from POST /v1/session's status, so the session code knows nothing about metrics.
+// outcome from POST /v1/session's status and by the lane the route noted on the request
+// (request.loginLane), so the session code knows nothing about metrics.
 // The refresh path is hot: after the first answer of a kind, recording one allocates nothing.
 
 export const METRICS_PATH = '/metrics';
@@ -25,15 +27,23 @@ export function recordHttpMetrics(app: FastifyInstance, metrics: Metrics): void 
     if (!series) byStatus.set(status, (series = httpDuration.series({ method, route, status_code: String(status) })));
     return series;
   };
-  const logins = new Map<number, Counter.Internal>(
-    Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [Number(status), metrics.logins.labels(outcome)]),
+  const lanes = [...LOGIN_LANES, 'none'] as const;
+  const logins = new Map<number, Map<string, Counter.Internal>>(
+    Object.entries(LOGIN_OUTCOMES).map(([status, outcome]) => [
+      Number(status),
+      new Map(lanes.map((lane) => [lane, metrics.logins.labels(outcome, lane)])),
+    ]),
   );
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     httpDuration.observe(seriesFor(request.method, route, status), reply.elapsedTime / 1000);
-    if (route === '/v1/session' && request.method === 'POST') logins.get(status)?.inc();
+    if (route === '/v1/session' && request.method === 'POST')
+      logins
+        .get(status)
+        ?.get(request.loginLane ?? 'none')
+        ?.inc();
     done();
   });
 }

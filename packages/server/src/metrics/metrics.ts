@@ -45,8 +45,10 @@ export function createMetrics(): Metrics {
 
   const logins = new Counter({
     name: 'pacerpro_logins_total',
-    help: 'Login attempts (POST /v1/session) by outcome: success (200), failure (401), throttled (429).',
-    labelNames: ['outcome'],
+    help:
+      'Login attempts (POST /v1/session) by outcome: success (200), failure (401), throttled (429); and by lane: device, ' +
+      'known_address, unknown, or none when refused before one was chosen (the per-IP limit, a malformed request).',
+    labelNames: ['outcome', 'lane'],
     registers: [registry],
   });
   new Counter({

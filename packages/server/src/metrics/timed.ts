@@ -68,6 +68,7 @@ export function timeStore(store: Store, metrics: Metrics): Store {
     ),
     users: timeMethods(store.users, methodsOf(store.users), observe),
     loginFailures: timeMethods(store.loginFailures, methodsOf(store.loginFailures), observe),
+    knownClients: timeMethods(store.knownClients, methodsOf(store.knownClients), observe),
     audit: timeMethods(store.audit, methodsOf(store.audit), observe),
     settings: timeMethods(store.settings, methodsOf(store.settings), observe),
   };

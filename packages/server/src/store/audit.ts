@@ -1,3 +1,5 @@
+import type { LoginLaneKind } from '../auth/login-lane.js';
+
 // The audit part of the store: the security events behind `pacerpro-auth audit`.
 
 export const AUDIT_EVENT_TYPES = [
@@ -25,6 +27,8 @@ export interface AuditEvent {
   readonly ip?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly requestId?: string | undefined;
+  /** The lane a login event went through (auth/login-lane.ts). */
+  readonly lane?: LoginLaneKind | undefined;
 }
 
 export interface AuditQuery {

@@ -1,21 +1,31 @@
-// The login-failures part of the store: what throttles guessing, per submitted e-mail.
+import type { ThrottlePolicy } from '../auth/login-throttle.js';
 
-/** Consecutive failed logins of one submitted e-mail. */
+// The login-failures part of the store: one counter per login lane (auth/login-lane.ts), shared
+// by every node on the database.
+
+/** The password checks charged to one lane since its last success. */
 export interface LoginFailures {
   readonly failures: number;
-  /** Logins of this e-mail are refused until then; undefined when not blocked. */
+  /** The lane is refused until then; undefined when it is not blocked. */
   readonly blockedUntil: Date | undefined;
 }
 
+/** The outcome of charging a check to a lane: charged (the check may run), or refused while blocked. */
+export type Charge = { readonly charged: true } | { readonly charged: false; readonly blockedUntil: Date };
+
 export interface LoginFailureStore {
-  getLoginFailures(emailKey: string): Promise<LoginFailures | undefined>;
-  /** Counts one more failure for the e-mail key, atomically across nodes; returns the new count. */
-  recordLoginFailure(emailKey: string): Promise<number>;
-  /** Refuses logins of the e-mail key until `until` (never shortens a block already longer). */
-  blockLogins(emailKey: string, until: Date): Promise<void>;
-  clearLoginFailures(emailKey: string): Promise<void>;
+  getLoginFailures(laneKey: string): Promise<LoginFailures | undefined>;
   /**
-   * Forgets failures last seen before `before` (unless still blocked), then the oldest rows beyond
+   * Counts one more check against the lane, atomically across nodes, unless it is blocked; when
+   * the new count reaches the policy's threshold the block (blockDurationMs) starts now. A check is
+   * charged before it runs, so parallel guesses, on any number of nodes, get no more checks than
+   * the threshold allows. Rejects (StoreUnavailableError) when the charge cannot be written: the
+   * check must then not run.
+   */
+  chargeAttempt(laneKey: string, policy: ThrottlePolicy): Promise<Charge>;
+  clearLoginFailures(laneKeys: readonly string[]): Promise<void>;
+  /**
+   * Forgets lanes last charged before `before` (unless still blocked), then the oldest rows beyond
    * `keepAtMost`, unblocked ones first: junk e-mails cannot grow the table without bound.
    */
   pruneLoginFailures(before: Date, keepAtMost: number): Promise<number>;

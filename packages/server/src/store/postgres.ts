@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import { postgresAudit } from './postgres/audit.js';
 import { postgresConnection, translatePostgresError } from './postgres/connection.js';
+import { postgresKnownClients } from './postgres/known-clients.js';
 import { postgresLoginFailures } from './postgres/login-failures.js';
 import { postgresSettings } from './postgres/settings.js';
 import { postgresUsers } from './postgres/users.js';
@@ -78,6 +79,7 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
     dialect: 'postgres',
     users: postgresUsers(connection),
     loginFailures: postgresLoginFailures(connection),
+    knownClients: postgresKnownClients(connection),
     audit: postgresAudit(connection),
     settings: postgresSettings(connection),
     async ping() {

@@ -17,10 +17,10 @@ export interface AuditWriter {
 }
 
 /** The insert's parameters, in the order of AUDIT_INSERT's columns. */
-export type AuditRow = [number, string, number | null, string | null, string | null, string | null, string | null];
+export type AuditRow = [number, string, number | null, string | null, string | null, string | null, string | null, string | null];
 
 export const AUDIT_INSERT =
-  'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id, lane) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 export const auditRow = (e: AuditEvent): AuditRow => [
   e.at.getTime(),
@@ -30,6 +30,7 @@ export const auditRow = (e: AuditEvent): AuditRow => [
   e.ip ?? null,
   e.userAgent ?? null,
   e.requestId ?? null,
+  e.lane ?? null,
 ];
 
 export interface AuditWriterOptions {

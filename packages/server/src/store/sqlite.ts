@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import { sqliteAudit } from './sqlite/audit.js';
 import { sqliteConnection, translate } from './sqlite/connection.js';
+import { sqliteKnownClients } from './sqlite/known-clients.js';
 import { sqliteLoginFailures } from './sqlite/login-failures.js';
 import { sqliteSettings } from './sqlite/settings.js';
 import { sqliteUsers } from './sqlite/users.js';
@@ -68,6 +69,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     dialect: 'sqlite',
     users: sqliteUsers(connection),
     loginFailures: sqliteLoginFailures(connection),
+    knownClients: sqliteKnownClients(connection),
     audit,
     settings: sqliteSettings(connection),
     ping: () =>

@@ -1,4 +1,5 @@
 import type { AuditStore } from './audit.js';
+import type { KnownClientStore } from './known-clients.js';
 import type { LoginFailureStore } from './login-failures.js';
 import type { SettingsStore } from './settings.js';
 import type { UserRepository } from './users.js';
@@ -11,6 +12,7 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly users: UserRepository;
   readonly loginFailures: LoginFailureStore;
+  readonly knownClients: KnownClientStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
   /** Cheap query proving the database answers and the schema is current. */

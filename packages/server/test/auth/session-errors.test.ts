@@ -28,7 +28,16 @@ before(async () => {
   await store.users.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: randomUUID() });
   const tokens = createTokenService({ secret: 'session-errors-test-secret-long-enough-0123456789', ttlSeconds: 60, now });
   const jtis = createJtiMatcher(store);
-  sessions = createSessionService({ store, passwords, tokens, jtis, sessionMaxAgeSeconds: 100, loginMaxFailures: 2, now });
+  sessions = createSessionService({
+    store,
+    passwords,
+    tokens,
+    jtis,
+    sessionMaxAgeSeconds: 100,
+    loginMaxFailures: 2,
+    deviceCredentialTtlSeconds: 86_400,
+    now,
+  });
   authenticate = createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: 100, now });
 });
 after(async () => {

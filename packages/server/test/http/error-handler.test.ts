@@ -31,7 +31,7 @@ async function answerTo(error: Error) {
 
 test('a throttled login answers 429 with Retry-After carrying the seconds the session logic computed', async () => {
   for (const seconds of [1, 7, 900]) {
-    const res = await answerTo(new LoginThrottledError(seconds));
+    const res = await answerTo(new LoginThrottledError(seconds, 'unknown'));
     assert.equal(res.status, 429);
     assert.equal(res.headers['retry-after'], String(seconds));
     assert.equal(res.headers['www-authenticate'], undefined);
@@ -64,7 +64,11 @@ test('a failure the handler does not know answers 500 internal_error with the ge
 });
 
 test('every domain error takes its status and message from its row of ERRORS', () => {
-  const errors: AuthError[] = [new InvalidCredentialsError(), new LoginThrottledError(3), new TokenRefusedError('token_revoked')];
+  const errors: AuthError[] = [
+    new InvalidCredentialsError(),
+    new LoginThrottledError(3, 'unknown'),
+    new TokenRefusedError('token_revoked'),
+  ];
   for (const error of errors) {
     assert.equal(error.message, ERRORS[error.code].message, error.code);
     assert.ok(error instanceof AuthError, error.code);

@@ -109,23 +109,38 @@ describe('per-e-mail throttling', () => {
     }
   });
 
-  test('housekeeping forgets failures after a day and audit events after their retention', async () => {
+  test('housekeeping forgets failures after a day, known clients past their time, and audit events after their retention', async () => {
     const temp = tempDir();
     let nowMs = Date.UTC(2026, 0, 1);
     const store = openSqliteStore(`${temp.dir}/housekeeping.db`, { now: () => nowMs });
     const logger = createLogger('silent');
     try {
-      await store.loginFailures.recordLoginFailure('junk@example.com');
+      await store.loginFailures.chargeAttempt('e:junk@example.com', { maxFailures: 10 });
       await store.audit.appendAuditEvents([{ at: new Date(nowMs), event: 'login_failed', email: 'junk@example.com' }]);
-      const housekeeping = startHousekeeping({ store, logger, auditRetentionSeconds: 7 * 86_400, now: () => nowMs });
+      const alice = await store.users.createUser({ email: 'alice@example.com', passwordHash: 'h', jti: crypto.randomUUID() });
+      await store.knownClients.rememberAddress(alice.id, '192.0.2.1', 10);
+      await store.knownClients.addDeviceCredential('device', alice.id, 20);
+      const housekeeping = startHousekeeping({
+        store,
+        logger,
+        auditRetentionSeconds: 7 * 86_400,
+        deviceCredentialTtlSeconds: 2 * 86_400,
+        now: () => nowMs,
+      });
       housekeeping.stop();
       nowMs += 25 * 3600_000;
       await housekeeping.runOnce();
-      assert.equal(await store.loginFailures.getLoginFailures('junk@example.com'), undefined);
+      assert.equal(await store.loginFailures.getLoginFailures('e:junk@example.com'), undefined);
+      assert.notEqual(await store.knownClients.findDeviceCredential('device'), undefined, 'within its 2 days');
+      nowMs += 2 * 86_400_000;
+      await housekeeping.runOnce();
+      assert.equal(await store.knownClients.findDeviceCredential('device'), undefined, 'unused for 2 days');
+      assert.deepEqual((await store.knownClients.listAccountClients(alice.id)).addresses, ['192.0.2.1'], 'known for 30 days');
       assert.equal((await store.audit.listAuditEvents({ limit: 10 })).length, 1, 'still within retention');
-      nowMs += 7 * 86_400_000;
+      nowMs += 30 * 86_400_000;
       await housekeeping.runOnce();
       assert.equal((await store.audit.listAuditEvents({ limit: 10 })).length, 0);
+      assert.deepEqual((await store.knownClients.listAccountClients(alice.id)).addresses, []);
     } finally {
       await store.close();
       temp.remove();
@@ -185,8 +200,10 @@ describe('audit trail', () => {
         ip: '127.0.0.1',
         userAgent: 'Swagger-Codegen/0.2.1/ruby',
         requestId: 'req-failed-1',
+        lane: 'unknown',
       },
     );
+    assert.equal(events[1]!.lane, 'unknown', 'the first success is from an address the account did not know yet');
     assert.deepEqual(
       events.slice(1).map((e) => e.userId),
       [1, 1, 1],
@@ -235,7 +252,7 @@ describe('audit trail', () => {
       assert.equal(rows.length, 4);
       assert.match(
         rows[2]!,
-        /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}user_locked +user=2 {2}email=bob@example\.com {2}ip=- {2}request=- {2}agent="pacerpro-auth cli"$/,
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}user_locked +user=2 {2}email=bob@example\.com {2}ip=- {2}request=- {2}lane=- {2}agent="pacerpro-auth cli"$/,
       );
       assert.equal((await cli(['audit', '--limit', '1'])).stdout.trim().split('\n').length, 1);
 

@@ -187,7 +187,7 @@ test('a store method timed under a new operation label, or not timed, fails: ope
     const timed = timeStore(store, metrics);
     // One call into each part, and one of the whole store's own.
     assert.equal(await timed.users.findUserById(1), undefined);
-    assert.equal(await timed.loginFailures.getLoginFailures('a@example.com'), undefined);
+    assert.equal(await timed.loginFailures.getLoginFailures('e:a@example.com'), undefined);
     assert.deepEqual(await timed.audit.listAuditEvents({ limit: 1 }), []);
     assert.equal(await timed.settings.getOrCreateJwtSecret('candidate'), 'candidate');
     await timed.ping();
@@ -195,27 +195,35 @@ test('a store method timed under a new operation label, or not timed, fails: ope
 
     const samples = parsePrometheus(await metrics.registry.metrics());
     const counts = samples.filter((s) => s.name === 'pacerpro_db_query_duration_seconds_count');
-    // The labels of the store before it was split by concern: the method names, without the part.
+    // The labels are the method names, without the part (operators graph these values): recordLoginFailure and
+    // blockLogins became chargeAttempt with the login lanes, and the known-clients part came with them.
     assert.deepEqual(counts.map((s) => s.labels.operation).sort(), [
+      'addDeviceCredential',
       'appendAuditEvents',
-      'blockLogins',
       'changePassword',
+      'chargeAttempt',
       'clearLoginFailures',
       'createUser',
       'deleteUser',
+      'findDeviceCredential',
       'findUserByEmail',
       'findUserById',
+      'forgetAccountClients',
       'getLoginFailures',
       'getOrCreateJwtSecret',
       'importUser',
+      'isKnownAddress',
+      'listAccountClients',
       'listAuditEvents',
       'listUsers',
       'ping',
       'pruneAuditEvents',
+      'pruneKnownClients',
       'pruneLoginFailures',
-      'recordLoginFailure',
+      'rememberAddress',
       'rotateJti',
       'setLocked',
+      'touchDeviceCredential',
       'updatePasswordHash',
     ]);
     const called = ['findUserById', 'getLoginFailures', 'listAuditEvents', 'getOrCreateJwtSecret', 'ping'];

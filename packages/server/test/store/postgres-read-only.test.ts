@@ -33,7 +33,7 @@ test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, the
     await store.ping().catch(() => {}); // the first query after the cut finds its connection gone
     await assert.rejects(store.ping(), (error: unknown) => error instanceof StoreUnavailableError && /read-only/.test(error.message));
     await assert.rejects(store.users.rotateJti(alice.id, randomUUID()), StoreUnavailableError);
-    await assert.rejects(store.loginFailures.recordLoginFailure('victim'), StoreUnavailableError);
+    await assert.rejects(store.loginFailures.chargeAttempt('e:victim', { maxFailures: 10 }), StoreUnavailableError);
     assert.equal((await store.users.findUserById(alice.id))?.jti, alice.jti, 'reads go on, and nothing was written');
 
     await adminQuery(`ALTER ROLE ${role} RESET default_transaction_read_only`);
@@ -42,7 +42,8 @@ test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, the
     for (let i = 0; i < 2; i++) await store.ping().catch(() => {});
     await store.ping();
     assert.equal(await store.users.rotateJti(alice.id, randomUUID()), true);
-    assert.equal(await store.loginFailures.recordLoginFailure('victim'), 1);
+    assert.deepEqual(await store.loginFailures.chargeAttempt('e:victim', { maxFailures: 10 }), { charged: true });
+    assert.equal((await store.loginFailures.getLoginFailures('e:victim'))?.failures, 1);
   } finally {
     await store.close();
     await schema.drop();

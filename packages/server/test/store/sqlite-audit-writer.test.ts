@@ -47,6 +47,7 @@ test('close() waits for every batch in flight; nothing is lost or written twice'
       ip: '127.0.0.1',
       userAgent: undefined,
       requestId: 'r-1',
+      lane: undefined,
     });
   } finally {
     temp.remove();

@@ -89,9 +89,9 @@ test('on a full disk no SQLite write is reported done that was not written, and 
       assert.ok(refused > 0, 'the disk really is full');
       const counted: string[] = [];
       for (let i = 0; i < 30; i++) {
-        const r = await outcome(store.loginFailures.recordLoginFailure(`victim-${i}-${big}`));
-        if (r.ok) counted.push(`victim-${i}-${big}`);
-        else assertUnavailable(r.error, 'recordLoginFailure');
+        const r = await outcome(store.loginFailures.chargeAttempt(`e:victim-${i}-${big}`, { maxFailures: 10 }));
+        if (r.ok) counted.push(`e:victim-${i}-${big}`);
+        else assertUnavailable(r.error, 'chargeAttempt');
       }
       const auditAt = new Date(Date.now() + 3_600_000);
       let audited = 0;
@@ -108,8 +108,12 @@ test('on a full disk no SQLite write is reported done that was not written, and 
         setLocked: () => store.users.setLocked(alice.id, false),
         importUser: () =>
           store.users.importUser({ id: 900, email: `imported${big}@example.com`, passwordHash: HASH, jti: randomUUID(), locked: false }),
-        blockLogins: () => store.loginFailures.blockLogins('victim-0', new Date(Date.now() + 60_000)),
-        clearLoginFailures: () => store.loginFailures.clearLoginFailures('nobody'),
+        clearLoginFailures: () => store.loginFailures.clearLoginFailures(['e:nobody']),
+        addDeviceCredential: () => store.knownClients.addDeviceCredential(`d${big}`, alice.id, 20),
+        touchDeviceCredential: () => store.knownClients.touchDeviceCredential('d'),
+        rememberAddress: () => store.knownClients.rememberAddress(alice.id, `192.0.2.1${big}`, 10),
+        forgetAccountClients: () => store.knownClients.forgetAccountClients(alice.id),
+        pruneKnownClients: () => store.knownClients.pruneKnownClients(new Date(0), new Date(0)),
         pruneLoginFailures: () => store.loginFailures.pruneLoginFailures(new Date(0), 1_000_000),
         pruneAuditEvents: () => store.audit.pruneAuditEvents(new Date(0)),
         getOrCreateJwtSecret: () => store.settings.getOrCreateJwtSecret('s'.repeat(64)),
@@ -130,10 +134,10 @@ test('on a full disk no SQLite write is reported done that was not written, and 
           .map((row) => row.email);
         assert.deepEqual(emails.sort(), [...created].sort(), 'createUser resolved exactly for the rows that exist');
         const keys = check
-          .prepare<[], { email_key: string }>('SELECT email_key FROM login_failures')
+          .prepare<[], { lane_key: string }>('SELECT lane_key FROM login_failures')
           .all()
-          .map((row) => row.email_key);
-        assert.deepEqual(keys.sort(), [...counted].sort(), 'recordLoginFailure resolved exactly for the failures recorded');
+          .map((row) => row.lane_key);
+        assert.deepEqual(keys.sort(), [...counted].sort(), 'chargeAttempt resolved exactly for the charges recorded');
         const rows = check
           .prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE at = ?')
           .get(auditAt.getTime())!.n;

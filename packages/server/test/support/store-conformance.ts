@@ -199,45 +199,121 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
     });
 
     describe('login failures', () => {
-      it('counts login failures per e-mail key atomically, blocks, never shortens a block, and clears', () =>
+      const policy = { maxFailures: 4 }; // blocks of 1 s after the 4th check, 2 s after the 5th …
+
+      it('charges checks from two nodes at once to one lane with none lost, and then no more than the policy allows', () =>
         withStore(async (store, db, clock) => {
-          assert.equal(await store.loginFailures.getLoginFailures('a@example.com'), undefined);
+          assert.equal(await store.loginFailures.getLoginFailures('e:a@example.com'), undefined);
           const other = await db.open(() => clock.now);
           try {
-            // Two nodes counting at once lose no failure.
-            const counts = await Promise.all(
-              [...Array(10)].map((_, i) => (i % 2 ? store : other).loginFailures.recordLoginFailure('a@example.com')),
+            const charges = await Promise.all(
+              [...Array(10)].map((_, i) => (i % 2 ? store : other).loginFailures.chargeAttempt('e:a@example.com', policy)),
             );
-            assert.deepEqual(
-              [...counts].sort((x, y) => x - y),
-              [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-            );
+            assert.equal(charges.filter((c) => c.charged).length, 4, 'the 4th charge starts the block; the 6 after it are refused');
+            for (const refused of charges.filter((c) => !c.charged))
+              assert.deepEqual(refused, { charged: false, blockedUntil: new Date(T0 + 1000) });
           } finally {
             await other.close();
           }
-          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), { failures: 10, blockedUntil: undefined });
-          await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 60_000));
-          await store.loginFailures.blockLogins('a@example.com', new Date(T0 + 1_000));
-          assert.deepEqual(await store.loginFailures.getLoginFailures('a@example.com'), {
-            failures: 10,
-            blockedUntil: new Date(T0 + 60_000),
+          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), {
+            failures: 4,
+            blockedUntil: new Date(T0 + 1000),
           });
-          await store.loginFailures.clearLoginFailures('a@example.com');
-          assert.equal(await store.loginFailures.getLoginFailures('a@example.com'), undefined);
         }));
 
-      it('prunes stale failures, keeps blocked ones, and bounds the table, unblocked rows first', () =>
+      it('lets one check through when a block ends and doubles the next block; clears lanes by key', () =>
         withStore(async (store, _db, clock) => {
-          await store.loginFailures.recordLoginFailure('old@example.com');
-          await store.loginFailures.recordLoginFailure('blocked@example.com');
-          await store.loginFailures.blockLogins('blocked@example.com', new Date(T0 + 3_600_000));
+          for (let i = 0; i < 4; i++) await store.loginFailures.chargeAttempt('e:a@example.com', policy);
+          await store.loginFailures.chargeAttempt('e:b@example.com', policy);
+          clock.now = T0 + 1000; // the 1 s block has ended
+          assert.deepEqual(await store.loginFailures.chargeAttempt('e:a@example.com', policy), { charged: true });
+          assert.deepEqual(await store.loginFailures.chargeAttempt('e:a@example.com', policy), {
+            charged: false,
+            blockedUntil: new Date(T0 + 3000),
+          });
+          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), {
+            failures: 5,
+            blockedUntil: new Date(T0 + 3000),
+          });
+          clock.now = T0 + 3000;
+          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), { failures: 5, blockedUntil: undefined });
+          await store.loginFailures.clearLoginFailures(['e:a@example.com', 'e:b@example.com', 'e:never@example.com']);
+          assert.equal(await store.loginFailures.getLoginFailures('e:a@example.com'), undefined);
+          assert.equal(await store.loginFailures.getLoginFailures('e:b@example.com'), undefined);
+        }));
+
+      it('prunes stale lanes, keeps blocked ones, and bounds the table, unblocked rows first', () =>
+        withStore(async (store, _db, clock) => {
+          const block = { maxFailures: 1, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 };
+          await store.loginFailures.chargeAttempt('e:old@example.com', policy);
+          await store.loginFailures.chargeAttempt('e:blocked@example.com', block);
           clock.now = T0 + 60_000;
-          for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com']) await store.loginFailures.recordLoginFailure(email);
+          for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com'])
+            await store.loginFailures.chargeAttempt(`e:${email}`, policy);
           assert.equal(await store.loginFailures.pruneLoginFailures(new Date(T0 + 1), 1000), 1, 'only the stale unblocked row goes');
-          assert.equal(await store.loginFailures.getLoginFailures('old@example.com'), undefined);
+          assert.equal(await store.loginFailures.getLoginFailures('e:old@example.com'), undefined);
           assert.equal(await store.loginFailures.pruneLoginFailures(new Date(0), 2), 2, 'the oldest unblocked rows go first');
-          assert.equal((await store.loginFailures.getLoginFailures('blocked@example.com'))?.failures, 1);
-          assert.equal((await store.loginFailures.getLoginFailures('n3@example.com'))?.failures, 1);
+          assert.equal((await store.loginFailures.getLoginFailures('e:blocked@example.com'))?.failures, 1);
+          assert.equal((await store.loginFailures.getLoginFailures('e:n3@example.com'))?.failures, 1);
+        }));
+    });
+
+    describe('known clients', () => {
+      it('keeps device credentials by id for their account, the most recently used 3 of them, and touches them', () =>
+        withStore(async (store, _db, clock) => {
+          const { id } = await store.users.createUser(newUser('a@example.com'));
+          for (const [i, device] of ['d1', 'd2', 'd3', 'd4'].entries()) {
+            clock.now = T0 + i * 1000;
+            await store.knownClients.addDeviceCredential(device, id, 3);
+          }
+          assert.equal(await store.knownClients.findDeviceCredential('d1'), undefined, 'the least recently used went');
+          assert.deepEqual(await store.knownClients.findDeviceCredential('d2'), { userId: id, lastUsedAt: new Date(T0 + 1000) });
+          clock.now = T0 + 9000;
+          await store.knownClients.touchDeviceCredential('d2');
+          assert.deepEqual(await store.knownClients.findDeviceCredential('d2'), { userId: id, lastUsedAt: new Date(T0 + 9000) });
+          clock.now = T0 + 10_000;
+          await store.knownClients.addDeviceCredential('d5', id, 3);
+          assert.deepEqual((await store.knownClients.listAccountClients(id)).deviceIds, ['d2', 'd4', 'd5'], 'd3 was used least recently');
+        }));
+
+      it('knows the addresses an account logged in from since a time, the 2 most recent, and forgets them with its devices', () =>
+        withStore(async (store, _db, clock) => {
+          const a = await store.users.createUser(newUser('a@example.com'));
+          const b = await store.users.createUser(newUser('b@example.com'));
+          await store.knownClients.rememberAddress(a.id, '192.0.2.1', 2);
+          clock.now = T0 + 1000;
+          await store.knownClients.rememberAddress(a.id, '2001:db8:0:1::/64', 2);
+          await store.knownClients.rememberAddress(b.id, '192.0.2.9', 2);
+          assert.equal(await store.knownClients.isKnownAddress(a.id, '192.0.2.1', new Date(T0)), true);
+          assert.equal(await store.knownClients.isKnownAddress(a.id, '192.0.2.1', new Date(T0 + 1)), false, 'not since then');
+          assert.equal(await store.knownClients.isKnownAddress(a.id, '192.0.2.9', new Date(0)), false, "another account's address");
+          clock.now = T0 + 2000;
+          await store.knownClients.rememberAddress(a.id, '192.0.2.2', 2);
+          await store.knownClients.rememberAddress(a.id, '192.0.2.2', 2); // again: still one row
+          await store.knownClients.addDeviceCredential('da', a.id, 20);
+          assert.deepEqual(await store.knownClients.listAccountClients(a.id), {
+            addresses: ['192.0.2.2', '2001:db8:0:1::/64'],
+            deviceIds: ['da'],
+          });
+          await store.knownClients.forgetAccountClients(a.id);
+          assert.deepEqual(await store.knownClients.listAccountClients(a.id), { addresses: [], deviceIds: [] });
+          assert.equal(await store.knownClients.isKnownAddress(b.id, '192.0.2.9', new Date(0)), true, "b's address stays");
+        }));
+
+      it('prunes addresses and credentials unused since their cut-offs, and deletes them with the account', () =>
+        withStore(async (store, _db, clock) => {
+          const a = await store.users.createUser(newUser('a@example.com'));
+          const b = await store.users.createUser(newUser('b@example.com'));
+          await store.knownClients.rememberAddress(a.id, '192.0.2.1', 10);
+          await store.knownClients.addDeviceCredential('old', a.id, 20);
+          clock.now = T0 + 5000;
+          await store.knownClients.rememberAddress(a.id, '192.0.2.2', 10);
+          await store.knownClients.addDeviceCredential('new', a.id, 20);
+          await store.knownClients.addDeviceCredential('other', b.id, 20);
+          assert.equal(await store.knownClients.pruneKnownClients(new Date(T0 + 1), new Date(T0 + 1)), 2);
+          assert.deepEqual(await store.knownClients.listAccountClients(a.id), { addresses: ['192.0.2.2'], deviceIds: ['new'] });
+          await store.users.deleteUser(b.id);
+          assert.equal(await store.knownClients.findDeviceCredential('other'), undefined);
         }));
     });
 
@@ -253,6 +329,7 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
             ip: '203.0.113.9',
             userAgent: 'curl/8',
             requestId: 'r2',
+            lane: 'known_address',
           } as const;
           await store.audit.appendAuditEvents([
             { at: at(1), event: 'login_failed', email: 'alice@example.com', ip: '203.0.113.9', userAgent: 'curl/8', requestId: 'r1' },

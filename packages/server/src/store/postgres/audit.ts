@@ -1,3 +1,4 @@
+import type { LoginLaneKind } from '../../auth/login-lane.js';
 import type { AuditEventType, AuditStore } from '../audit.js';
 import type { PostgresConnection } from './connection.js';
 
@@ -9,6 +10,7 @@ interface AuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
+  lane: LoginLaneKind | null;
 }
 
 export function postgresAudit({ query }: PostgresConnection): AuditStore {
@@ -18,8 +20,8 @@ export function postgresAudit({ query }: PostgresConnection): AuditStore {
       // One statement for the whole batch: column arrays unnested into rows.
       await query(
         'append-audit',
-        `INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id)
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+        `INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id, lane)
+         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
         [
           events.map((e) => e.at),
           events.map((e) => e.event),
@@ -28,6 +30,7 @@ export function postgresAudit({ query }: PostgresConnection): AuditStore {
           events.map((e) => e.ip ?? null),
           events.map((e) => e.userAgent ?? null),
           events.map((e) => e.requestId ?? null),
+          events.map((e) => e.lane ?? null),
         ],
       );
     },
@@ -49,6 +52,7 @@ export function postgresAudit({ query }: PostgresConnection): AuditStore {
         ip: row.ip ?? undefined,
         userAgent: row.user_agent ?? undefined,
         requestId: row.request_id ?? undefined,
+        lane: row.lane ?? undefined,
       }));
     },
     async pruneAuditEvents(before) {

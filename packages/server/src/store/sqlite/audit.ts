@@ -1,3 +1,4 @@
+import type { LoginLaneKind } from '../../auth/login-lane.js';
 import type { AuditEvent, AuditEventType, AuditStore } from '../audit.js';
 import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert } from '../sqlite-audit-writer.js';
 import { StoreUnavailableError } from '../store-errors.js';
@@ -11,6 +12,7 @@ interface AuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
+  lane: LoginLaneKind | null;
 }
 
 function toAuditEvent(row: AuditRow): AuditEvent {
@@ -22,6 +24,7 @@ function toAuditEvent(row: AuditRow): AuditEvent {
     ip: row.ip ?? undefined,
     userAgent: row.user_agent ?? undefined,
     requestId: row.request_id ?? undefined,
+    lane: row.lane ?? undefined,
   };
 }
 

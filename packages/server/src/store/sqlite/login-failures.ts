@@ -1,22 +1,22 @@
+import { blockDurationMs } from '../../auth/login-throttle.js';
 import type { LoginFailureStore } from '../login-failures.js';
 import type { SqliteConnection } from './connection.js';
 
 export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): LoginFailureStore {
   const statements = {
-    getFailures: db.prepare<[string], { failures: number; blocked_until: number }>(
-      'SELECT failures, blocked_until FROM login_failures WHERE email_key = ?',
+    get: db.prepare<[string], { failures: number; blocked_until: number }>(
+      'SELECT failures, blocked_until FROM login_failures WHERE lane_key = ?',
     ),
-    recordFailure: db.prepare<[string, number], { failures: number }>(
-      `INSERT INTO login_failures (email_key, failures, last_failure_at) VALUES (?, 1, ?)
-       ON CONFLICT (email_key) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
-       RETURNING failures`,
+    charge: db.prepare<[string, number, number, number]>(
+      `INSERT INTO login_failures (lane_key, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT (lane_key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+         blocked_until = excluded.blocked_until`,
     ),
-    block: db.prepare<[number, string]>('UPDATE login_failures SET blocked_until = max(blocked_until, ?) WHERE email_key = ?'),
-    clearFailures: db.prepare<[string]>('DELETE FROM login_failures WHERE email_key = ?'),
-    pruneStaleFailures: db.prepare<[number, number]>('DELETE FROM login_failures WHERE last_failure_at < ? AND blocked_until < ?'),
-    pruneExcessFailures: db.prepare<[number]>(
-      `DELETE FROM login_failures WHERE email_key IN (
-         SELECT email_key FROM login_failures ORDER BY blocked_until, last_failure_at
+    clear: db.prepare<[string]>('DELETE FROM login_failures WHERE lane_key = ?'),
+    pruneStale: db.prepare<[number, number]>('DELETE FROM login_failures WHERE last_failure_at < ? AND blocked_until < ?'),
+    pruneExcess: db.prepare<[number]>(
+      `DELETE FROM login_failures WHERE lane_key IN (
+         SELECT lane_key FROM login_failures ORDER BY blocked_until, last_failure_at
          LIMIT max(0, (SELECT count(*) FROM login_failures) - ?))`,
     ),
   };
@@ -24,15 +24,25 @@ export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): 
   return {
     getLoginFailures: (key) =>
       run(() => {
-        const row = statements.getFailures.get(key);
-        return row && { failures: row.failures, blockedUntil: row.blocked_until > 0 ? new Date(row.blocked_until) : undefined };
+        const row = statements.get.get(key);
+        return row && { failures: row.failures, blockedUntil: row.blocked_until > now() ? new Date(row.blocked_until) : undefined };
       }),
-    recordLoginFailure: (key) => write(() => statements.recordFailure.get(key, now())!.failures),
-    blockLogins: (key, until) => write(() => void statements.block.run(until.getTime(), key)),
-    clearLoginFailures: (key) => write(() => void statements.clearFailures.run(key)),
+    // Read, decide and write in one BEGIN IMMEDIATE transaction: no other process writes between.
+    chargeAttempt: (key, policy) =>
+      write(() => {
+        const at = now();
+        const row = statements.get.get(key);
+        if (row && row.blocked_until > at) return { charged: false, blockedUntil: new Date(row.blocked_until) } as const;
+        const failures = (row?.failures ?? 0) + 1;
+        const block = blockDurationMs(failures, policy);
+        statements.charge.run(key, failures, at, block > 0 ? at + block : 0);
+        return { charged: true } as const;
+      }),
+    clearLoginFailures: (keys) =>
+      write(() => {
+        for (const key of keys) statements.clear.run(key);
+      }),
     pruneLoginFailures: (before, keepAtMost) =>
-      write(
-        () => statements.pruneStaleFailures.run(before.getTime(), now()).changes + statements.pruneExcessFailures.run(keepAtMost).changes,
-      ),
+      write(() => statements.pruneStale.run(before.getTime(), now()).changes + statements.pruneExcess.run(keepAtMost).changes),
   };
 }
