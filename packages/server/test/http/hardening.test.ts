@@ -2,8 +2,10 @@ import { Algorithm, hash } from '@node-rs/argon2';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
+import { createLogger } from '../../src/logger.js';
 import { craftedTokens } from '../support/crafted-tokens.js';
 import { PASSWORD, call, decodeJwt, login, startTestServer, type TestServer } from '../support/harness.js';
 
@@ -176,6 +178,34 @@ describe('per-IP login limit', () => {
     } finally {
       await untrusting.close();
       await trusting.close();
+    }
+  });
+
+  test('behind a trusted proxy an IPv6 client is limited by its /64, so it cannot take a fresh bucket per address', async () => {
+    const server = await startTestServer({ env: { PACERPRO_IP_LOGIN_LIMIT: '2', PACERPRO_TRUST_PROXY: '127.0.0.1' } });
+    try {
+      const statuses = [];
+      for (const ip of ['2001:db8:0:1::1', '2001:db8:0:1::2', '2001:db8:0:1:ffff::3', '2001:db8:0:2::1']) {
+        statuses.push((await attempt(server.url, ip)).status);
+      }
+      assert.deepEqual(statuses, [401, 401, 429, 401], 'three addresses of one /64 share a bucket; the next /64 has its own');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a login with X-Forwarded-For to a server that trusts no proxy logs one warning naming PACERPRO_TRUST_PROXY, once', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
+    const server = await startTestServer({ logger });
+    try {
+      await attempt(server.url); // no header: no warning
+      for (let i = 0; i < 3; i++) await attempt(server.url, `203.0.113.${i}`);
+      const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.match(warnings[0]!.msg, /X-Forwarded-For.*PACERPRO_TRUST_PROXY is unset/);
+    } finally {
+      await server.close();
     }
   });
 

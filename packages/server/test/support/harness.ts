@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -38,22 +39,34 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Reuse a database file (restart tests); a fresh temp one otherwise. */
   readonly databasePath?: string;
+  /** A postgres:// URL (test/support/postgres.ts freshSchema) instead of a SQLite file. */
+  readonly postgresUrl?: string;
   /** Wraps the shared hasher, e.g. to count verifications. */
   readonly passwords?: (hasher: PasswordHasher) => PasswordHasher;
   /** The app makes its own hasher, timed in its metrics, as `serve` does (one more dummy hash); else it shares one. */
   readonly appHasher?: boolean;
+  /** Where the app logs (a test that reads its lines); by default nowhere. */
+  readonly logger?: FastifyBaseLogger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const temp = options.databasePath ? undefined : tempDir();
-  const databasePath = options.databasePath ?? join(temp!.dir, 'pacerpro.db');
+  const temp = options.databasePath || options.postgresUrl ? undefined : tempDir();
+  const databasePath = options.postgresUrl ?? options.databasePath ?? join(temp!.dir, 'pacerpro.db');
   // The per-IP login limit is off unless a test turns it on: every test client is 127.0.0.1.
   const config = loadConfig({ DATABASE_URL: databasePath, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...options.env });
   // The store stamps jti and user times with the same clock the app reads.
-  const store = openSqliteStore(config.databaseUrl, options.now ? { now: options.now } : {});
+  const clock = options.now ? { now: options.now } : {};
+  const store = options.postgresUrl
+    ? await openPostgresStore(config.databaseUrl, { ...clock, poolSize: config.dbPoolSize })
+    : openSqliteStore(config.databaseUrl, clock);
   const hasher = await sharedHasher();
   const passwords = options.appHasher ? undefined : options.passwords ? options.passwords(hasher) : hasher;
-  const app = await buildApp(config, { store, ...(passwords ? { passwords } : {}), ...(options.now ? { now: options.now } : {}) });
+  const app = await buildApp(config, {
+    store,
+    ...(passwords ? { passwords } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

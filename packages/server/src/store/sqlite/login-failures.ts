@@ -28,16 +28,24 @@ export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): 
         return row && { failures: row.failures, blockedUntil: row.blocked_until > now() ? new Date(row.blocked_until) : undefined };
       }),
     // Read, decide and write in one BEGIN IMMEDIATE transaction: no other process writes between.
-    chargeAttempt: (key, policy) =>
-      write(() => {
+    // A lane seen blocked by a plain read is refused without the write lock, so a flood of
+    // throttled guesses costs reads only.
+    async chargeAttempt(key, policy) {
+      const blocked = (row: { blocked_until: number } | undefined, at: number) =>
+        row && row.blocked_until > at ? ({ charged: false, blockedUntil: new Date(row.blocked_until) } as const) : undefined;
+      const seen = await run(() => blocked(statements.get.get(key), now()));
+      if (seen) return seen;
+      return write(() => {
         const at = now();
         const row = statements.get.get(key);
-        if (row && row.blocked_until > at) return { charged: false, blockedUntil: new Date(row.blocked_until) } as const;
+        const refused = blocked(row, at);
+        if (refused) return refused;
         const failures = (row?.failures ?? 0) + 1;
         const block = blockDurationMs(failures, policy);
         statements.charge.run(key, failures, at, block > 0 ? at + block : 0);
         return { charged: true } as const;
-      }),
+      });
+    },
     clearLoginFailures: (keys) =>
       write(() => {
         for (const key of keys) statements.clear.run(key);

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { PasswordHasher } from '../../src/auth/passwords.js';
+import { PASSWORD, login, startTestServer } from '../support/harness.js';
+import { adminQuery, freshSchema, postgresSkip } from '../support/postgres.js';
+
+// The shared parts of login throttling on the real PostgreSQL: two nodes on one database give no
+// more password checks than one, and a failure that cannot be recorded is never checked.
+
+const skip = await postgresSkip();
+if (skip) console.log(skip);
+
+/** One counter over every node's hasher: the password checks that really ran. */
+function checkCounter() {
+  const counter = {
+    checks: 0,
+    wrap: (h: PasswordHasher): PasswordHasher => ({
+      ...h,
+      verify: (a, b) => (counter.checks++, h.verify(a, b)),
+      verifyDummy: (p) => (counter.checks++, h.verifyDummy(p)),
+    }),
+  };
+  return counter;
+}
+
+describe('login throttling on PostgreSQL', { skip }, () => {
+  test('100 parallel guesses split over two nodes get no more checks than the threshold, not one batch per node', async () => {
+    const schema = await freshSchema();
+    const counter = checkCounter();
+    const env = { PACERPRO_LOGIN_MAX_FAILURES: '10', PACERPRO_JWT_SECRET: randomBytes(32).toString('hex') };
+    const a = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap });
+    const b = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap });
+    try {
+      await a.addUser('owner@example.com');
+      const guesses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => login(i % 2 ? a.url : b.url, { email: 'owner@example.com', password: `guess ${i}` })),
+      );
+      const statuses = guesses.map((g) => g.res.status);
+      // At most the budget plus one in flight per node may be checked; charging each check before it runs gives the budget.
+      assert.equal(counter.checks, 10, `${counter.checks} password checks`);
+      assert.equal(statuses.filter((s) => s === 401).length, counter.checks);
+      assert.equal(statuses.filter((s) => s === 429).length, 100 - counter.checks);
+      const rows = await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM ${schema.name}.audit_events WHERE event = 'login_failed'`);
+      assert.equal(Number(rows[0]!.n), counter.checks, 'the audit trail counts the same checks');
+    } finally {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    }
+  });
+
+  test('while the database takes no writes, a login is not checked: 503 with Retry-After, so an outage never turns the throttle off', async () => {
+    const schema = await freshSchema();
+    const role = `pacerpro_ro_${randomBytes(4).toString('hex')}`;
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    await adminQuery(`GRANT ALL ON SCHEMA ${schema.name} TO ${role}`);
+    const url = new URL(schema.url);
+    url.username = role;
+    const counter = checkCounter();
+    const server = await startTestServer({
+      postgresUrl: url.toString(),
+      env: { DATABASE_POOL_SIZE: '2', PACERPRO_JWT_SECRET: randomBytes(32).toString('hex') },
+      passwords: counter.wrap,
+    });
+    const endSessions = () => adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+    try {
+      await server.addUser('owner@example.com');
+      await adminQuery(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
+      await endSessions(); // sessions take the role's defaults when they start
+      await fetch(`${server.url}/readyz`); // the first query after the cut finds its connection gone
+      counter.checks = 0;
+      for (let i = 0; i < 12; i++) {
+        const { res, json } = await login(server.url, { email: 'owner@example.com', password: `guess ${i}` });
+        assert.equal(res.status, 503, JSON.stringify(json));
+        assert.equal(res.headers.get('retry-after'), '1');
+        assert.equal(json.code, 'service_unavailable');
+      }
+      assert.equal(counter.checks, 0, 'no guess was checked while its failure could not be counted');
+      await adminQuery(`ALTER ROLE ${role} RESET default_transaction_read_only`);
+      await endSessions();
+      for (let i = 0; i < 3; i++) await fetch(`${server.url}/readyz`);
+      assert.equal((await login(server.url, { email: 'owner@example.com', password: PASSWORD })).res.status, 200);
+    } finally {
+      await server.close();
+      await schema.drop();
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+});
