@@ -380,7 +380,7 @@ const CONSTANT_DEFAULT_SETTINGS = [
     details:
       'then it waits 1 s, 2 s, 4 s … (at most 15 min) between attempts. A lane is an e-mail from clients the account does ' +
       'not know, one address it logged in from, or one device credential it issued: strangers cannot throttle its owner ' +
-      '(SECURITY.md, "Login throttling")',
+      '(SECURITY.md, "Login throttling, by lane")',
     accepted: 'an integer from 1 to 1000',
     defaultValue: 10,
     parse: integer(1, 1000),
@@ -390,7 +390,7 @@ const CONSTANT_DEFAULT_SETTINGS = [
     env: 'PACERPRO_DEVICE_CREDENTIAL_TTL',
     flag: 'device-credential-ttl',
     describe: "how long a device credential lets its client past strangers' failed logins without being used",
-    details: 'a successful login that presents it starts the period again (SECURITY.md, "Login throttling")',
+    details: 'a successful login that presents it starts the period again (SECURITY.md, "Login throttling, by lane")',
     accepted: 'a duration from 1d to 730d, e.g. 90d or 7776000 (seconds)',
     defaultValue: 90 * 86_400,
     defaultShown: '90d',

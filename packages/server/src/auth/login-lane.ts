@@ -1,6 +1,6 @@
 import type { AccountClients } from '../store/known-clients.js';
 
-// The three lanes a login goes through (SECURITY.md, "Login throttling"), after OWASP's device
+// The three lanes a login goes through (SECURITY.md, "Login throttling, by lane"), after OWASP's device
 // cookies: failures that strangers cause must never stop the owner from logging in from a client
 // the account already knows. Each lane has its own failure counter and throttles only itself:
 //

@@ -95,7 +95,7 @@ const COMMON_ERRORS = {
 };
 
 const DEVICE_CREDENTIAL =
-  'The device credential of a known client (SECURITY.md, "Login throttling"): opaque, 43 characters of base64url. ' +
+  'The device credential of a known client (SECURITY.md, "Login throttling, by lane"): opaque, 43 characters of base64url. ' +
   "Failed logins from strangers never throttle a client that sends its account's credential.";
 
 const SESSION_HEADERS = {
