@@ -1,9 +1,20 @@
 import { ApiError } from './api-error.js';
+import { DEVICE_HEADER, isDeviceCredential } from './device-credential.js';
 import { Configuration, type ConfigurationParameters } from './configuration.js';
 import { parseEmpty, parseSession, type Session, type User } from './models.js';
 import { RequiredError } from './required-error.js';
 import { type HttpMethod, withRetries } from './retry.js';
 import { parseJson, type RawResponse, sendRequest } from './send-request.js';
+
+/** What a login may send besides the credentials. */
+export interface SessionPostOptions {
+  /**
+   * The device credential an earlier login of this account answered with (the PacerPro-Device
+   * header of its ApiResponse): it lets this client past strangers' failed logins. A value no
+   * header can carry is not sent.
+   */
+  deviceCredential?: string | undefined;
+}
 
 /** What the WithHttpInfo operations resolve to. */
 export interface ApiResponse<T> {
@@ -42,15 +53,18 @@ export class AuthenticationApi {
   }
 
   /** Initial authentication: trades credentials for a Session. Never retried once the request may have arrived. */
-  async sessionPost(user: User): Promise<Session> {
-    return (await this.sessionPostWithHttpInfo(user)).data;
+  async sessionPost(user: User, options: SessionPostOptions = {}): Promise<Session> {
+    return (await this.sessionPostWithHttpInfo(user, options)).data;
   }
 
-  async sessionPostWithHttpInfo(user: User): Promise<ApiResponse<Session>> {
+  /** As sessionPost; the answer's headers carry the device credential to keep (deviceCredentialFrom). */
+  async sessionPostWithHttpInfo(user: User, { deviceCredential }: SessionPostOptions = {}): Promise<ApiResponse<Session>> {
     if (user === undefined || user === null) throw new RequiredError('user', 'sessionPost');
     // Only the model's fields go on the wire, so an object with more in it leaks nothing.
     const body = JSON.stringify({ email: user.email, password: user.password });
-    return readModel(await this.#send('POST', body, false), parseSession, 'Session');
+    const device: Record<string, string> =
+      deviceCredential !== undefined && isDeviceCredential(deviceCredential) ? { [DEVICE_HEADER]: deviceCredential } : {};
+    return readModel(await this.#send('POST', body, false, device), parseSession, 'Session');
   }
 
   /** Refresh: trades the configured, still valid token for a new Session with a later expiry. */
@@ -82,7 +96,9 @@ export class AuthenticationApi {
     return this.sessionGet();
   }
 
-  #send(method: HttpMethod, body?: string, authorize = true): Promise<RawResponse> {
-    return withRetries(this.configuration.retry, method, () => sendRequest(this.configuration, method, '/session', body, authorize));
+  #send(method: HttpMethod, body?: string, authorize = true, headers: Record<string, string> = {}): Promise<RawResponse> {
+    return withRetries(this.configuration.retry, method, () =>
+      sendRequest(this.configuration, method, '/session', body, authorize, headers),
+    );
   }
 }

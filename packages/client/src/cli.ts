@@ -138,7 +138,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     if (name === 'login') return undefined;
     throw error;
   });
-  const baseUrl = checkedBaseUrl(options['base-url'] ?? (env.PACERPRO_BASE_URL || undefined) ?? saved?.basePath ?? DEFAULT_BASE_PATH);
+  // After a logout the file still names the server, so the next login goes where the last one did.
+  const lastBaseUrl = saved?.basePath ?? (await store.lastBasePath());
+  const baseUrl = checkedBaseUrl(options['base-url'] ?? (env.PACERPRO_BASE_URL || undefined) ?? lastBaseUrl ?? DEFAULT_BASE_PATH);
   const manager = new SessionManager({
     configuration: { basePath: baseUrl, timeoutMs: TIMEOUT_MS },
     store,

@@ -1,5 +1,5 @@
 export { ApiError, isApiError, type ApiErrorInit } from './api-error.js';
-export { AuthenticationApi, type ApiResponse } from './authentication-api.js';
+export { AuthenticationApi, type ApiResponse, type SessionPostOptions } from './authentication-api.js';
 export {
   Configuration,
   DEFAULT_BASE_PATH,
@@ -8,6 +8,7 @@ export {
   type ConfigurationParameters,
   type FetchFunction,
 } from './configuration.js';
+export { DEVICE_HEADER, deviceCredentialFrom, type DeviceAccount } from './device-credential.js';
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
 export { parseDateTime, type Empty, type ErrorBody, type Session, type User } from './models.js';
 export { NotAuthenticatedError } from './not-authenticated-error.js';

@@ -45,11 +45,12 @@ export async function sendRequest(
   path: string,
   body?: string,
   authorize = true,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<RawResponse> {
   const url = `${config.basePath}${path}`;
   const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
   if (config.userAgent) headers.set('User-Agent', config.userAgent);
-  for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+  for (const [name, value] of Object.entries({ ...config.headers, ...extraHeaders })) headers.set(name, value);
   const authorization = authorize ? await config.authorization() : undefined;
   if (authorization && !HEADER_VALUE.test(authorization)) {
     throw new ApiError({

@@ -1,5 +1,6 @@
 import { ApiError } from './api-error.js';
 import { AuthenticationApi, type ApiResponse } from './authentication-api.js';
+import { type DeviceAccount, deviceCredentialFrom, deviceKey } from './device-credential.js';
 import { Configuration, type ConfigurationParameters } from './configuration.js';
 import type { Session, User } from './models.js';
 import { NotAuthenticatedError } from './not-authenticated-error.js';
@@ -71,6 +72,8 @@ export class SessionManager {
   #renewal: Promise<Session> | undefined;
   /** The refresh token()/session() started, which their concurrent callers share (a login() is not shared). */
   #automatic: Promise<Session> | undefined;
+  /** Device credentials by account, for a store that keeps none itself. */
+  readonly #devices = new Map<string, string>();
 
   constructor(options: SessionManagerOptions = {}) {
     const configuration = options.configuration instanceof Configuration ? options.configuration : new Configuration(options.configuration);
@@ -257,10 +260,32 @@ export class SessionManager {
   }
 
   // Credentials are kept only once the server took them, so a mistyped password does not replace good ones.
+  // The account's device credential goes with every login, and a new one from the answer replaces it.
   async #login(credentials: User): Promise<Session> {
-    const session = await this.#timed(() => this.#api.sessionPostWithHttpInfo(credentials));
+    const account = { basePath: this.#basePath, email: credentials.email };
+    const held = await this.#deviceCredential(account);
+    let issued: string | undefined;
+    const session = await this.#timed(async () => {
+      const response = await this.#api.sessionPostWithHttpInfo(credentials, { deviceCredential: held });
+      issued = deviceCredentialFrom(response.headers);
+      return response;
+    });
     this.#credentials = credentials;
+    if (issued !== undefined && issued !== held) await this.#keepDeviceCredential(account, issued);
     return this.#save(session, 'login', credentials.email);
+  }
+
+  async #deviceCredential(account: DeviceAccount): Promise<string | undefined> {
+    // A store that cannot be read must not stand in the way of a login: it goes without one.
+    const stored = this.#store.getDeviceCredential
+      ? await Promise.resolve(this.#store.getDeviceCredential(account)).catch(() => undefined)
+      : undefined;
+    return stored ?? this.#devices.get(deviceKey(account));
+  }
+
+  async #keepDeviceCredential(account: DeviceAccount, credential: string): Promise<void> {
+    this.#devices.set(deviceKey(account), credential);
+    await this.#store.setDeviceCredential?.(account, credential);
   }
 
   /** The call's Session, learning from its Date header how far the server's clock is from ours. */

@@ -42,6 +42,12 @@ function pacerpro(args: string[], options: { input?: string; env?: NodeJS.Proces
 const loginArgs = (user = ALICE) => ['login', '--base-url', server().basePath, '--email', user.email, '--password-stdin'];
 const login = (user = ALICE) => pacerpro(loginArgs(user), { input: `${user.password}\n` });
 const savedSession = async () => JSON.parse(await readFile(sessionFile, 'utf8')) as Record<string, string>;
+/** Logged out: the file holds no token, only the server and the device credentials (still 0600). */
+async function assertLoggedOut(): Promise<void> {
+  const kept = await savedSession();
+  assert.deepEqual(Object.keys(kept).sort(), ['basePath', 'devices']);
+  assert.equal((await stat(sessionFile)).mode & 0o777, 0o600);
+}
 const api = (token: string) => new AuthenticationApi({ basePath: server().basePath, apiKey: token });
 const refused = (token: string) => assert.rejects(api(token).sessionGet(), (e: unknown) => e instanceof ApiError && e.code === 401);
 
@@ -117,7 +123,7 @@ describe('pacerpro', () => {
     const logout = await pacerpro(['logout']);
     assert.equal(logout.status, 0, logout.stderr);
     assert.match(logout.stdout, /^Logged out alice@example.com/);
-    await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
+    await assertLoggedOut();
     await refused(refreshed);
 
     assertFailure(await pacerpro(['token']), 1, /^pacerpro: not logged in: run `pacerpro login`$/m);
@@ -136,8 +142,21 @@ describe('pacerpro', () => {
       1,
       /^pacerpro: the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`$/m,
     );
-    await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
+    await assertLoggedOut();
     assert.ok(await api(otherDevice.jwtToken).sessionGet()); // still live: only a new login can revoke it
+  });
+
+  it('keeps the device credential and the server across a logout, so the next login goes there and sends it', async () => {
+    assert.equal((await login()).status, 0);
+    const devices = (await savedSession()).devices as unknown as Record<string, string>;
+    assert.deepEqual(Object.keys(devices), [`${server().basePath} ${ALICE.email}`]);
+    assert.match(Object.values(devices)[0]!, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal((await pacerpro(['logout'])).status, 0);
+    // No --base-url: the login that follows a logout goes to the server of the last session.
+    const again = await pacerpro(['login', '--email', ALICE.email, '--password-stdin'], { input: `${ALICE.password}\n` });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^Logged in as ${ALICE.email} at ${server().basePath};`));
+    assert.deepEqual((await savedSession()).devices, devices, 'the server kept the credential it was sent, and so did the file');
   });
 
   it('says so when the password is wrong, and saves nothing', async () => {
@@ -156,7 +175,7 @@ describe('pacerpro', () => {
     await login(BOB);
     await api((await savedSession()).jwtToken!).sessionDelete();
     assertFailure(await pacerpro(['refresh']), 1, /^pacerpro: the session has expired or was revoked: run `pacerpro login`$/m);
-    await assert.rejects(stat(sessionFile), { code: 'ENOENT' });
+    await assertLoggedOut();
   });
 
   it('token refreshes a saved session that expires within a minute, not printing a token about to expire', async () => {
@@ -230,10 +249,11 @@ describe('pacerpro against a throttling server', () => {
   const throttled = useApiServer({ ipLoginLimitPerMinute: 1 });
 
   it('says when to try again', async () => {
-    const args = ['login', '--base-url', throttled().basePath, '--email', ALICE.email, '--password-stdin'];
-    assert.equal((await pacerpro(args, { input: ALICE.password })).status, 0);
+    const args = (email: string) => ['login', '--base-url', throttled().basePath, '--email', email, '--password-stdin'];
+    assert.equal((await pacerpro(args(ALICE.email), { input: ALICE.password })).status, 0);
+    // Another account: alice's device credential would let her past the per-IP limit.
     assertFailure(
-      await pacerpro(args, { input: ALICE.password }),
+      await pacerpro(args(BOB.email), { input: BOB.password }),
       1,
       /^pacerpro: too many attempts \(429 Too Many Requests\): try again in \d+ s$/m,
     );
