@@ -3,7 +3,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createAuditTrail } from './audit/audit-trail.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
-import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
+import { watchPreviousSecretUse } from './auth/previous-secret-use.js';
 import { argon2ParamsFrom, createPasswordHasher, HASH_OPERATIONS, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
@@ -23,7 +24,7 @@ import { requestAuditEvent } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { observerByOperation, timeStore } from './metrics/timed.js';
+import { observerByOperation, timeStore, verificationCounter } from './metrics/timed.js';
 import type { Store } from './store/store.js';
 import { readTlsFiles } from './tls.js';
 
@@ -59,8 +60,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { now = Date.now } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const store = timeStore(deps.store, metrics);
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const jwtKeys = await resolveJwtKeys(config, store);
+  const previousUse = watchPreviousSecretUse({ store, logger, now });
+  const countVerification = verificationCounter(metrics);
   const tokens = createTokenService({
-    secret: await resolveJwtSecret(config, store),
+    keyring: jwtKeys.keyring,
+    observe: (secret) => {
+      countVerification(secret);
+      previousUse.saw(secret);
+    },
     ttlSeconds: config.jwtTtlSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
     now,
@@ -90,7 +99,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   );
 
   const tls = await readTlsFiles(config);
-  const logger = deps.logger ?? createLogger(config.logLevel);
   const requestTimeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   // Node looks for timed-out requests every connectionsCheckingInterval (30 s by default), and
   // enforces requestTimeout only when it is no shorter than headersTimeout (60 s by default).
@@ -115,6 +123,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: trustProxyOption(config.trustProxy),
   }) as unknown as FastifyInstance;
   const audit = createAuditTrail({ store: store.audit, logger: app.log, now });
+  const keyWatch =
+    jwtKeys.origin === 'database' ? watchGeneratedKeys({ store, tokens, keyring: jwtKeys.keyring, logger: app.log }) : undefined;
   const housekeeping = startHousekeeping({
     store,
     logger: app.log,
@@ -136,6 +146,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => {
     clearInterval(sweep);
     housekeeping.stop();
+    previousUse.stop();
+    keyWatch?.stop();
     await audit.close(); // after the last request, before the caller closes the store: commits in flight
   });
   registerJsonBody(app, config.bodyLimitBytes);

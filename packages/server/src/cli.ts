@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
+import { SECRET_HELP, secretCommand } from './cli/secret-command.js';
 import { print, type Io, type Values } from './cli/io.js';
 import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
@@ -10,7 +11,7 @@ import { createLogger } from './logger.js';
 import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
 import { StoreUnavailableError } from './store/store-errors.js';
 
-// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
+// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise | secret rotate/retire/forget.
 // Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -35,6 +36,7 @@ Commands:
   users delete EMAIL       delete a user
   audit                    show the audit trail (logins, refreshes, logouts, user changes)
   import devise            copy users from a Rails app with Devise + devise-jwt (ids, jtis, bcrypt hashes)
+  secret rotate|retire     rotate the generated JWT secret, or stop verifying the previous ones
 
 Options:
   -h, --help               show help for a command: pacerpro-auth users --help
@@ -67,6 +69,8 @@ const OPTIONS = {
   csv: { type: 'string' },
   table: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  // secret
+  force: { type: 'boolean' },
   // audit
   user: { type: 'string' },
   since: { type: 'string' },
@@ -111,7 +115,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const topic = positionals[0];
       // Loaded only when used: it brings in pg, which SQLite-only commands never need.
       if (topic === 'import') return (print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0);
-      print(io, topic === 'users' ? HELP.users : topic === 'serve' ? HELP.serve : topic === 'audit' ? AUDIT_HELP : HELP.main);
+      const topics: Record<string, string> = { users: HELP.users, serve: HELP.serve, audit: AUDIT_HELP, secret: SECRET_HELP };
+      print(io, topics[topic ?? ''] ?? HELP.main);
       return 0;
     }
     for (const warning of removedSettingWarnings(io.env, values)) io.stderr.write(`pacerpro-auth: warning: ${warning}\n`);
@@ -119,11 +124,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const { importCommand } = await import('./cli/import-devise.js');
       return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));
     }
-    if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
+    if (!['serve', 'users', 'audit', 'secret'].includes(command))
+      throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
     const config = loadConfig(io.env, values);
     if (command === 'serve') return (await serve(config)) ?? 0;
     else if (command === 'users') await usersCommand(rest, values, config, io);
+    else if (command === 'secret') await secretCommand(rest, values, config, io);
     else await auditCommand(rest, values, config, io);
     return 0;
   } catch (error) {

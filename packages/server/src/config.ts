@@ -174,7 +174,7 @@ export function defaultHashConcurrency(cores: number, workers: number): number {
   return Math.max(1, Math.min(MAX_DEFAULT_HASH_CONCURRENCY, Math.floor(cores / workers) - 1));
 }
 
-const MIN_SECRET_BYTES = 32;
+export const MIN_SECRET_BYTES = 32;
 
 /** The settings whose defaults are constants; those computed from them follow in COMPUTED_DEFAULT_SETTINGS. */
 const CONSTANT_DEFAULT_SETTINGS = [
@@ -243,11 +243,25 @@ const CONSTANT_DEFAULT_SETTINGS = [
     env: 'PACERPRO_JWT_SECRET',
     flag: 'jwt-secret',
     describe: 'HS256 signing secret; generated and kept in the database when unset',
-    details: 'restarts and every node sharing the database then agree on it',
+    details:
+      'restarts and every node sharing the database then agree on it. Not both: a node with it refuses to start on a ' +
+      'database that holds a generated secret (README, "Rotating the secret")',
     accepted: `at least ${MIN_SECRET_BYTES} bytes, e.g. the output of \`openssl rand -hex 32\``,
     defaultValue: undefined,
     parse: (raw: string) => (Buffer.byteLength(raw, 'utf8') >= MIN_SECRET_BYTES ? ok(raw) : refused),
     secret: true,
+  }),
+  setting({
+    key: 'jwtPreviousSecretsFile',
+    env: 'PACERPRO_JWT_PREVIOUS_SECRETS_FILE',
+    flag: 'jwt-previous-secrets-file',
+    describe: 'file of previous HS256 secrets that still verify (one per line, newest first, at most 3)',
+    details:
+      'with PACERPRO_JWT_SECRET: tokens signed with one of them keep working and refresh into tokens signed with ' +
+      'the current one; blank lines and lines starting with # are skipped; each needs 32 bytes (README, "Rotating the secret")',
+    accepted: 'the path of a readable file, e.g. /run/secrets/pacerpro-previous',
+    defaultValue: undefined,
+    parse: nonEmpty,
   }),
   setting({
     key: 'jwtTtlSeconds',

@@ -1,6 +1,7 @@
 // The public surface of the pacerpro-auth package.
 export { buildApp, type AppDeps } from './app.js';
-export { resolveJwtSecret } from './auth/jwt-secret.js';
+export { resolveJwtKeys, type JwtKeys } from './auth/jwt-secret.js';
+export type { Keyring, SecretLabel } from './auth/keyring.js';
 export { loadConfig, ConfigError, SETTINGS, type Config } from './config.js';
 export { startServer, type RunningServer } from './server.js';
 export { openStore } from './store/open-store.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
-import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { sendProblem } from './http/error-handler.js';
@@ -29,7 +29,10 @@ export interface PacerproAuthOptions {
   readonly store?: Store;
   /** SQLite path or postgres:// URL of the auth server's database; opened here, closed with the app. */
   readonly databaseUrl?: string;
-  /** The HS256 secret; defaults to config.jwtSecret, then to the secret kept in the database. */
+  /**
+   * The HS256 secret, alone; by default the auth server's keys: config.jwtSecret with the previous
+   * secrets of its file, or the secrets kept in the database.
+   */
   readonly secret?: string;
   /** The auth server's settings (JWT leeway, session max age, pool sizes); defaults when absent. */
   readonly config?: Config;
@@ -45,8 +48,15 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   if (!options.store) app.addHook('onClose', async () => store.close());
 
   const now = options.now ?? Date.now;
-  const secret = options.secret ?? (await resolveJwtSecret(config, store));
-  const tokens = createTokenService({ secret, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
+  // The same keys as the auth server, previous secrets included; a rotation of the generated
+  // secret reaches this app as it reaches every node.
+  const keys = options.secret !== undefined ? undefined : await resolveJwtKeys(config, store);
+  const keyring = keys?.keyring ?? { current: options.secret!, previous: [] };
+  const tokens = createTokenService({ keyring, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
+  if (keys?.origin === 'database') {
+    const watch = watchGeneratedKeys({ store, tokens, keyring, logger: app.log });
+    app.addHook('onClose', async () => watch.stop());
+  }
   const jtis = createJtiMatcher(store);
   const requireSession = createSessionHook(
     createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }),

@@ -1,4 +1,5 @@
-import { createSigner, createVerifier } from 'fast-jwt';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { type Keyring, type SecretLabel, secretLabel } from './keyring.js';
 
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
 // {jti, sub, scp, exp}. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
@@ -24,12 +25,19 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: 'invalid_token' | 'token_expired' };
 
 export interface TokenService {
+  /** Signs with the keyring's current secret. */
   issue(user: { readonly id: number; readonly jti: string }): IssuedToken;
   verify(token: string): VerifyResult;
+  /** Replaces the secrets (a rotation picked up while running); tokens issued from now on use its current one. */
+  useKeyring(keyring: Keyring): void;
 }
 
 export interface TokenOptions {
-  readonly secret: string;
+  /** The secret that signs; `keyring` adds the previous ones that still verify. */
+  readonly secret?: string;
+  readonly keyring?: Keyring;
+  /** Told which secret each signature check matched (the metric pacerpro_jwt_verifications_total). */
+  readonly observe?: (secret: SecretLabel) => void;
   readonly ttlSeconds: number;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;
@@ -75,33 +83,77 @@ function readSubject(sub: unknown): number | undefined {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function createTokenService({ secret, ttlSeconds, now = Date.now, leewaySeconds = 0 }: TokenOptions): TokenService {
-  const key = Buffer.from(secret, 'utf8');
-  const sign = createSigner({ key, algorithm: 'HS256', noTimestamp: true });
+interface Keys {
+  readonly sign: (claims: TokenClaims) => string;
+  /** One verifier per secret, current first. */
+  readonly verifiers: readonly ((token: string) => { header: unknown; payload: unknown })[];
+}
+
+function keysOf({ current, previous }: Keyring): Keys {
   // Expiry is checked below against the injected clock, not fast-jwt's own.
-  const decodeVerified = createVerifier({ key, algorithms: ['HS256'], complete: true, ignoreExpiration: true, ignoreNotBefore: true });
+  const verifier = (secret: string) =>
+    createVerifier({
+      key: Buffer.from(secret, 'utf8'),
+      algorithms: ['HS256'],
+      complete: true,
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+    });
+  return {
+    sign: createSigner({ key: Buffer.from(current, 'utf8'), algorithm: 'HS256', noTimestamp: true }),
+    verifiers: [current, ...previous].map(verifier),
+  };
+}
+
+const badSignature = (error: unknown) => error instanceof TokenError && error.code === TokenError.codes.invalidSignature;
+
+export function createTokenService({
+  secret,
+  keyring,
+  observe,
+  ttlSeconds,
+  now = Date.now,
+  leewaySeconds = 0,
+}: TokenOptions): TokenService {
+  if (!keyring && secret === undefined) throw new TypeError('createTokenService needs a secret or a keyring');
+  let keys = keysOf(keyring ?? { current: secret!, previous: [] });
   const invalid = { ok: false, reason: 'invalid_token' } as const;
+
+  /** The decoded token, its signature checked against the keyring (keyring.ts); undefined when malformed or signed by none. */
+  function decode(token: string): { header: unknown; payload: unknown } | undefined {
+    const { verifiers } = keys;
+    for (let i = 0; i < verifiers.length; i++) {
+      try {
+        const decoded = verifiers[i]!(token);
+        observe?.(secretLabel(i));
+        return decoded;
+      } catch (error) {
+        // Malformed, or any refusal but a signature another secret may match: no other secret is tried.
+        if (!badSignature(error)) return undefined;
+      }
+    }
+    observe?.('none');
+    return undefined;
+  }
 
   return {
     issue({ id, jti }) {
       const exp = Math.floor(now() / 1000) + ttlSeconds;
       // Key order is the wire order: {"jti":…,"sub":…,"scp":"user","exp":…}.
       const claims: TokenClaims = { jti, sub: id, scp: 'user', exp };
-      return { token: sign(claims), expiresAt: new Date(exp * 1000) };
+      return { token: keys.sign(claims), expiresAt: new Date(exp * 1000) };
     },
     verify(token) {
-      let decoded: { header: unknown; payload: unknown };
-      try {
-        decoded = decodeVerified(token);
-      } catch {
-        return invalid; // malformed, or not signed by this key
-      }
-      if (!isObject(decoded.header) || !isObject(decoded.payload)) return invalid;
+      const decoded = decode(token);
+      if (!decoded || !isObject(decoded.header) || !isObject(decoded.payload)) return invalid;
       const claims = readClaims(decoded.header, decoded.payload);
       if (!claims) return invalid;
       // Expiry against the injected clock, so tests see a token expire without sleeping.
       if (Math.floor(now() / 1000) >= claims.exp + leewaySeconds) return { ok: false, reason: 'token_expired' };
       return { ok: true, claims };
+    },
+    useKeyring(keyring) {
+      keys = keysOf(keyring);
     },
   };
 }

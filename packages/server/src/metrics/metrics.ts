@@ -11,7 +11,9 @@ export interface Metrics {
   readonly registry: Registry;
   /** By method, route pattern and status code; http_requests_total counts the same series. */
   readonly httpDuration: SeriesHistogram;
-  readonly logins: Counter<'outcome'>;
+  readonly logins: Counter<'outcome' | 'lane'>;
+  /** By the secret a signature matched (auth/keyring.ts). */
+  readonly jwtVerifications: Counter<'secret'>;
   /** By operation: hash, verify, verifyDummy. */
   readonly passwordHashDuration: SeriesHistogram;
   /** By operation: the store method. */
@@ -51,6 +53,14 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome', 'lane'],
     registers: [registry],
   });
+  const jwtVerifications = new Counter({
+    name: 'pacerpro_jwt_verifications_total',
+    help:
+      'Token signatures checked, by the secret that matched: current, previous-1 (the newest previous) … previous-3, ' +
+      'or none (a well-formed token no secret of this node signed: a forgery, or nodes that disagree on the secret).',
+    labelNames: ['secret'],
+    registers: [registry],
+  });
   new Counter({
     name: 'pacerpro_log_lines_dropped_total',
     help: "Log lines dropped because the process's stdout was not read fast enough (logger.ts).",
@@ -60,5 +70,5 @@ export function createMetrics(): Metrics {
       this.inc(logLinesDropped());
     },
   });
-  return { registry, httpDuration, logins, passwordHashDuration, databaseDuration };
+  return { registry, httpDuration, logins, jwtVerifications, passwordHashDuration, databaseDuration };
 }

@@ -14,6 +14,9 @@ export const AUDIT_EVENT_TYPES = [
   'user_unlocked',
   'user_revoked',
   'user_deleted',
+  'secret_rotated',
+  'secrets_retired',
+  'secrets_forgotten',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,4 +1,19 @@
-// The settings part of the store: values every node must share, such as the JWT secret.
+// The settings part of the store: values every node must share: the generated JWT secret, the
+// previous ones a rotation keeps verifying (auth/keyring.ts), and when a node last saw one in use.
+
+export interface PreviousSecret {
+  readonly secret: string;
+  /** When it stopped signing: tokens it signed expire at most one token lifetime later. */
+  readonly rotatedAt: Date;
+}
+
+export interface StoredJwtSecrets {
+  readonly current: string;
+  /** Newest first. */
+  readonly previous: readonly PreviousSecret[];
+  /** The last time a node verified a token with a previous secret (recorded at most once a minute). */
+  readonly previousUsedAt: Date | undefined;
+}
 
 export interface SettingsStore {
   /**
@@ -6,4 +21,27 @@ export interface SettingsStore {
    * Atomic: concurrent first starts on one database all end up with the same secret.
    */
   getOrCreateJwtSecret(candidate: string): Promise<string>;
+  /** The generated secrets; undefined when none was ever generated. */
+  getJwtSecrets(): Promise<StoredJwtSecrets | undefined>;
+  /**
+   * Replaces the current and previous secrets in one atomic write, only if the current one is
+   * still `expectedCurrent` (another rotation did not run meanwhile); returns whether it did.
+   */
+  replaceJwtSecrets(expectedCurrent: string, current: string, previous: readonly PreviousSecret[]): Promise<boolean>;
+  recordPreviousSecretUse(at: Date): Promise<void>;
+  /** Deletes the generated secrets (a move to PACERPRO_JWT_SECRET). */
+  forgetJwtSecrets(): Promise<void>;
+}
+
+/** The settings rows: 'jwt_secret' (the current secret, as ever) and these two. */
+export const PREVIOUS_SECRETS_KEY = 'jwt_previous_secrets';
+export const PREVIOUS_USED_KEY = 'jwt_previous_used_at';
+
+export const encodePrevious = (previous: readonly PreviousSecret[]): string =>
+  JSON.stringify(previous.map(({ secret, rotatedAt }) => ({ secret, rotatedAt: rotatedAt.getTime() })));
+
+export function decodePrevious(json: string | undefined): PreviousSecret[] {
+  if (json === undefined) return [];
+  const list = JSON.parse(json) as { secret: string; rotatedAt: number }[];
+  return list.map(({ secret, rotatedAt }) => ({ secret, rotatedAt: new Date(rotatedAt) }));
 }

@@ -196,7 +196,8 @@ test('a store method timed under a new operation label, or not timed, fails: ope
     const samples = parsePrometheus(await metrics.registry.metrics());
     const counts = samples.filter((s) => s.name === 'pacerpro_db_query_duration_seconds_count');
     // The labels are the method names, without the part (operators graph these values): recordLoginFailure and
-    // blockLogins became chargeAttempt with the login lanes, and the known-clients part came with them.
+    // blockLogins became chargeAttempt with the login lanes, the known-clients part came with them, and the
+    // settings part gained the rotated secrets.
     assert.deepEqual(counts.map((s) => s.labels.operation).sort(), [
       'addDeviceCredential',
       'appendAuditEvents',
@@ -209,6 +210,8 @@ test('a store method timed under a new operation label, or not timed, fails: ope
       'findUserByEmail',
       'findUserById',
       'forgetAccountClients',
+      'forgetJwtSecrets',
+      'getJwtSecrets',
       'getLoginFailures',
       'getOrCreateJwtSecret',
       'importUser',
@@ -220,7 +223,9 @@ test('a store method timed under a new operation label, or not timed, fails: ope
       'pruneAuditEvents',
       'pruneKnownClients',
       'pruneLoginFailures',
+      'recordPreviousSecretUse',
       'rememberAddress',
+      'replaceJwtSecrets',
       'rotateJti',
       'setLocked',
       'touchDeviceCredential',
