@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SessionManager } from 'pacerpro-client';
+import { watchPreviousSecretUse } from '../../src/auth/previous-secret-use.js';
+import { createTokenService } from '../../src/auth/tokens.js';
+import { createLogger } from '../../src/logger.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { runCli } from '../support/cli.js';
+import { PASSWORD, call, login, startTestServer, tempDir, type TestServer } from '../support/harness.js';
+import { freshSchema, postgresSkip } from '../support/postgres.js';
+import { parsePrometheus } from '../support/prometheus.js';
+
+// Rotating the JWT secret logs nobody out (README, "Rotating the secret"): with PACERPRO_JWT_SECRET
+// and its previous-secrets file, and with the generated secret, rotated by `pacerpro-auth secret`
+// on one node and picked up by the others while they run. Real sockets, real databases.
+
+const A = 'secret-A-'.padEnd(40, 'a');
+const B = 'secret-B-'.padEnd(40, 'b');
+
+/** Whether `token` carries a signature of `secret` (and nothing else is checked). */
+const signedWith = (token: string, secret: string) => createTokenService({ secret, ttlSeconds: 60 }).verify(token).ok;
+
+async function verificationCounts(server: TestServer): Promise<Record<string, number>> {
+  const samples = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+  return Object.fromEntries(samples.filter((s) => s.name === 'pacerpro_jwt_verifications_total').map((s) => [s.labels.secret, s.value]));
+}
+
+async function tokenOn(server: TestServer): Promise<string> {
+  const { res, json } = await login(server.url, { email: 'alice@example.com', password: PASSWORD });
+  assert.equal(res.status, 200, JSON.stringify(json));
+  return json.jwtToken as string;
+}
+
+describe('rotating PACERPRO_JWT_SECRET', () => {
+  test('tokens of the previous secret refresh into tokens of the current one, logout revokes both, and once it is removed they are refused', async () => {
+    const temp = tempDir();
+    const databasePath = join(temp.dir, 'rotate.db');
+    const previousFile = join(temp.dir, 'previous');
+    writeFileSync(previousFile, `${B}\n`);
+    try {
+      const before = await startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: B } });
+      await before.addUser('alice@example.com');
+      const [old, other] = [await tokenOn(before), await tokenOn(before)];
+      await before.close();
+
+      const rotated = await startTestServer({
+        databasePath,
+        env: { PACERPRO_JWT_SECRET: A, PACERPRO_JWT_PREVIOUS_SECRETS_FILE: previousFile },
+      });
+      try {
+        const refreshed = await call(rotated.url, 'GET', `Bearer ${old}`);
+        assert.equal(refreshed.res.status, 200, JSON.stringify(refreshed.json));
+        const fresh = refreshed.json.jwtToken as string;
+        assert.ok(signedWith(fresh, A) && !signedWith(fresh, B), 'the refresh moved the client to the current secret');
+        assert.equal((await call(rotated.url, 'GET', `Bearer ${fresh}`)).res.status, 200);
+        assert.equal(
+          (
+            await call(
+              rotated.url,
+              'GET',
+              `Bearer ${createTokenService({ secret: 'x'.repeat(40), ttlSeconds: 60 }).issue({ id: 1, jti: crypto.randomUUID() }).token}`,
+            )
+          ).res.status,
+          401,
+        );
+        assert.deepEqual(await verificationCounts(rotated), { current: 1, 'previous-1': 1, 'previous-2': 0, 'previous-3': 0, none: 1 });
+
+        assert.equal((await call(rotated.url, 'DELETE', `Bearer ${other}`)).res.status, 200, 'a token of the previous secret logs out');
+        assert.equal((await call(rotated.url, 'GET', `Bearer ${fresh}`)).res.status, 401, "and the current secret's tokens die with it");
+        const again = await tokenOn(rotated);
+        assert.equal((await call(rotated.url, 'DELETE', `Bearer ${again}`)).res.status, 200);
+      } finally {
+        await rotated.close();
+      }
+
+      const removed = await startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: A } });
+      try {
+        const stale = createTokenService({ secret: B, ttlSeconds: 60 }).issue({ id: 1, jti: crypto.randomUUID() }).token;
+        const { res, json } = await call(removed.url, 'GET', `Bearer ${stale}`);
+        assert.deepEqual([res.status, json.code], [401, 'invalid_token'], 'the previous secret no longer verifies');
+      } finally {
+        await removed.close();
+      }
+    } finally {
+      temp.remove();
+    }
+  });
+
+  test('a node started with PACERPRO_JWT_SECRET on a database that holds a generated secret refuses to start, until `secret forget --force`', async () => {
+    const temp = tempDir();
+    const databasePath = join(temp.dir, 'mixed.db');
+    try {
+      await (await startTestServer({ databasePath })).close(); // generates a secret
+      await assert.rejects(
+        startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: A } }),
+        /PACERPRO_JWT_SECRET is set, but the database also holds a generated secret.*secret forget --force/,
+      );
+      const cli = (...args: string[]) => runCli(['secret', ...args, '--database-url', databasePath], { env: { PACERPRO_JWT_SECRET: A } });
+      const rotate = await cli('rotate');
+      assert.equal(rotate.code, 1);
+      assert.match(rotate.stderr, /PACERPRO_JWT_SECRET is set: this command rotates only the generated secret/);
+      assert.match((await cli('forget')).stderr, /run it with --force/);
+      assert.equal((await cli('forget', '--force')).code, 0);
+      await (await startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: A } })).close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  test('while a previous secret verifies tokens, one warning a minute says so and the database records it for `secret retire`', async () => {
+    const temp = tempDir();
+    const store = openSqliteStore(join(temp.dir, 'use.db'));
+    const lines: string[] = [];
+    const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
+    const use = watchPreviousSecretUse({ store, logger, now: () => Date.UTC(2026, 11, 3), intervalMs: 20 });
+    try {
+      await store.settings.getOrCreateJwtSecret(A);
+      use.saw('current');
+      await sleep(60);
+      assert.equal(lines.length, 0, 'nothing to say while only the current secret is used');
+      for (const label of ['previous-1', 'previous-1', 'previous-2'] as const) use.saw(label);
+      for (let i = 0; i < 50 && lines.length === 0; i++) await sleep(10);
+      await sleep(60);
+      assert.equal(lines.length, 1, 'one line per interval with uses, none after');
+      const line = JSON.parse(lines[0]!) as { verifications: object; msg: string };
+      assert.deepEqual(line.verifications, { 'previous-1': 2, 'previous-2': 1 });
+      assert.match(line.msg, /previous JWT secret were verified in the last minute/);
+      assert.deepEqual((await store.settings.getJwtSecrets())?.previousUsedAt, new Date(Date.UTC(2026, 11, 3)));
+    } finally {
+      use.stop();
+      await store.close();
+      temp.remove();
+    }
+  });
+});
+
+const skip = await postgresSkip();
+if (skip) console.log(skip);
+
+describe('rotating the generated secret on PostgreSQL', { skip }, () => {
+  test('`secret rotate` reaches a running node by itself, its clients never see a 401, and `secret retire` waits for the old tokens', async () => {
+    const schema = await freshSchema();
+    const a = await startTestServer({ postgresUrl: schema.url });
+    const b = await startTestServer({ postgresUrl: schema.url });
+    const secret = (...args: string[]) => runCli(['secret', ...args, '--database-url', schema.url]);
+    try {
+      await a.addUser('alice@example.com');
+      const before = (await a.store.settings.getJwtSecrets())!.current;
+      const old = await tokenOn(b);
+      const manager = new SessionManager({
+        configuration: { basePath: `${a.url}/v1` },
+        credentials: { email: 'alice@example.com', password: PASSWORD },
+      });
+      const statuses = new Set<number>();
+      const useEverywhere = async () => {
+        const token = (await manager.refresh()).jwtToken;
+        for (const node of [a, b]) statuses.add((await call(node.url, 'GET', `Bearer ${token}`)).res.status);
+      };
+      await useEverywhere();
+
+      const rotated = await secret('rotate');
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const after = (await a.store.settings.getJwtSecrets())!.current;
+      assert.notEqual(after, before);
+      // Both nodes pick it up within a poll (2 s); meanwhile and after, every token works everywhere.
+      let picked = false;
+      for (let i = 0; i < 60 && !picked; i++) {
+        await useEverywhere();
+        const refreshed = await call(b.url, 'GET', `Bearer ${old}`);
+        statuses.add(refreshed.res.status);
+        picked = signedWith(refreshed.json.jwtToken as string, after);
+        if (!picked) await sleep(100);
+      }
+      assert.ok(picked, 'node b signs with the rotated secret without a restart');
+      await useEverywhere();
+      assert.deepEqual([...statuses], [200], 'no client saw a 401 through the rotation');
+
+      const refused = await secret('retire');
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stderr,
+        /the secret was rotated 1 min ago: tokens signed with the previous one stay valid for \d+ min more; retire later, or with --force/,
+      );
+      assert.equal((await call(a.url, 'GET', `Bearer ${old}`)).res.status, 200, 'refused, so the old token still works');
+      const forced = await secret('retire', '--force');
+      assert.equal(forced.code, 0, forced.stderr);
+      let gone = false;
+      for (let i = 0; i < 60 && !gone; i++) {
+        gone = (await Promise.all([a, b].map(async (node) => (await call(node.url, 'GET', `Bearer ${old}`)).res.status))).every(
+          (s) => s === 401,
+        );
+        if (!gone) await sleep(100);
+      }
+      assert.ok(gone, 'once retired, tokens of the previous secret are refused on every node');
+      await useEverywhere();
+      assert.deepEqual([...statuses], [200], 'the current clients go on');
+      const counts = await verificationCounts(b);
+      assert.ok(counts['previous-1']! >= 1 && counts.current! >= 1, JSON.stringify(counts));
+    } finally {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    }
+  });
+});
