@@ -29,8 +29,11 @@ describe('login throttling on PostgreSQL', { skip }, () => {
     const schema = await freshSchema();
     const counter = checkCounter();
     const env = { PACERPRO_LOGIN_MAX_FAILURES: '10', PACERPRO_JWT_SECRET: randomBytes(32).toString('hex') };
-    const a = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap });
-    const b = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap });
+    // One frozen clock for both nodes: the 1 s block that follows the 10th check never ends during
+    // the test, however slowly a busy machine serves the 100 guesses.
+    const now = () => Date.UTC(2026, 11, 3, 12);
+    const a = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap, now });
+    const b = await startTestServer({ postgresUrl: schema.url, env, passwords: counter.wrap, now });
     try {
       await a.addUser('owner@example.com');
       const guesses = await Promise.all(
