@@ -40,8 +40,17 @@ export const PREVIOUS_USED_KEY = 'jwt_previous_used_at';
 export const encodePrevious = (previous: readonly PreviousSecret[]): string =>
   JSON.stringify(previous.map(({ secret, rotatedAt }) => ({ secret, rotatedAt: rotatedAt.getTime() })));
 
-export function decodePrevious(json: string | undefined): PreviousSecret[] {
-  if (json === undefined) return [];
-  const list = JSON.parse(json) as { secret: string; rotatedAt: number }[];
-  return list.map(({ secret, rotatedAt }) => ({ secret, rotatedAt: new Date(rotatedAt) }));
+/** The stored secrets from the three rows' values (undefined where a row is missing). */
+export function storedSecrets(
+  current: string | undefined,
+  previousJson: string | undefined,
+  usedMs: string | undefined,
+): StoredJwtSecrets | undefined {
+  if (current === undefined) return undefined;
+  const previous = previousJson === undefined ? [] : (JSON.parse(previousJson) as { secret: string; rotatedAt: number }[]);
+  return {
+    current,
+    previous: previous.map(({ secret, rotatedAt }) => ({ secret, rotatedAt: new Date(rotatedAt) })),
+    previousUsedAt: usedMs === undefined ? undefined : new Date(Number(usedMs)),
+  };
 }

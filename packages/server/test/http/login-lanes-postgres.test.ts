@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { PASSWORD, login, startTestServer } from '../support/harness.js';
-import { adminQuery, freshSchema, postgresSkip } from '../support/postgres.js';
+import { adminQuery, freshSchema, postgresSkip, switchableRole } from '../support/postgres.js';
 
 // The shared parts of login throttling on the real PostgreSQL: two nodes on one database give no
 // more password checks than one, and a failure that cannot be recorded is never checked.
@@ -55,22 +55,17 @@ describe('login throttling on PostgreSQL', { skip }, () => {
 
   test('while the database takes no writes, a login is not checked: 503 with Retry-After, so an outage never turns the throttle off', async () => {
     const schema = await freshSchema();
-    const role = `pacerpro_ro_${randomBytes(4).toString('hex')}`;
-    await adminQuery(`CREATE ROLE ${role} LOGIN`);
-    await adminQuery(`GRANT ALL ON SCHEMA ${schema.name} TO ${role}`);
-    const url = new URL(schema.url);
-    url.username = role;
+    const role = await switchableRole(schema);
     const counter = checkCounter();
     const server = await startTestServer({
-      postgresUrl: url.toString(),
+      postgresUrl: role.url,
       env: { DATABASE_POOL_SIZE: '2', PACERPRO_JWT_SECRET: randomBytes(32).toString('hex') },
       passwords: counter.wrap,
     });
-    const endSessions = () => adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
     try {
       await server.addUser('owner@example.com');
-      await adminQuery(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
-      await endSessions(); // sessions take the role's defaults when they start
+      await role.readOnly(true);
+      await role.endSessions(); // sessions take the role's defaults when they start
       await fetch(`${server.url}/readyz`); // the first query after the cut finds its connection gone
       counter.checks = 0;
       for (let i = 0; i < 12; i++) {
@@ -80,14 +75,14 @@ describe('login throttling on PostgreSQL', { skip }, () => {
         assert.equal(json.code, 'service_unavailable');
       }
       assert.equal(counter.checks, 0, 'no guess was checked while its failure could not be counted');
-      await adminQuery(`ALTER ROLE ${role} RESET default_transaction_read_only`);
-      await endSessions();
+      await role.readOnly(false);
+      await role.endSessions();
       for (let i = 0; i < 3; i++) await fetch(`${server.url}/readyz`);
       assert.equal((await login(server.url, { email: 'owner@example.com', password: PASSWORD })).res.status, 200);
     } finally {
       await server.close();
       await schema.drop();
-      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+      await role.drop();
     }
   });
 });

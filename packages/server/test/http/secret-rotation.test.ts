@@ -166,9 +166,10 @@ describe('rotating the generated secret on PostgreSQL', { skip }, () => {
       assert.equal(rotated.code, 0, rotated.stderr);
       const after = (await a.store.settings.getJwtSecrets())!.current;
       assert.notEqual(after, before);
-      // Both nodes pick it up within a poll (2 s); meanwhile and after, every token works everywhere.
+      // Both nodes pick it up within a poll (2 s; up to 20 s allowed for a busy machine); meanwhile and
+      // after, every token works everywhere.
       let picked = false;
-      for (let i = 0; i < 60 && !picked; i++) {
+      for (let i = 0; i < 200 && !picked; i++) {
         await useEverywhere();
         const refreshed = await call(b.url, 'GET', `Bearer ${old}`);
         statuses.add(refreshed.res.status);
@@ -189,7 +190,7 @@ describe('rotating the generated secret on PostgreSQL', { skip }, () => {
       const forced = await secret('retire', '--force');
       assert.equal(forced.code, 0, forced.stderr);
       let gone = false;
-      for (let i = 0; i < 60 && !gone; i++) {
+      for (let i = 0; i < 200 && !gone; i++) {
         gone = (await Promise.all([a, b].map(async (node) => (await call(node.url, 'GET', `Bearer ${old}`)).res.status))).every(
           (s) => s === 401,
         );

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
-import { adminQuery, freshSchema, postgresSkip } from '../support/postgres.js';
+import { freshSchema, postgresSkip, switchableRole } from '../support/postgres.js';
 
 // PostgreSQL that stops taking writes (a standby after a failover; here a role whose sessions are
 // read-only by default): writes answer StoreUnavailableError (503), readiness is false, and both
@@ -17,26 +17,21 @@ test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, the
   skip,
 }, async () => {
   const schema = await freshSchema();
-  const role = `pacerpro_ro_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE ROLE ${role} LOGIN`);
-  await adminQuery(`GRANT ALL ON SCHEMA ${schema.name} TO ${role}`);
-  const url = new URL(schema.url);
-  url.username = role;
-  const store = await openPostgresStore(url.toString(), { poolSize: 2 });
-  const endSessions = () => adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+  const role = await switchableRole(schema);
+  const store = await openPostgresStore(role.url, { poolSize: 2 });
   try {
     const alice = await store.users.createUser({ email: 'alice@example.com', passwordHash: HASH, jti: randomUUID() });
     await store.ping();
 
-    await adminQuery(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
-    await endSessions(); // sessions take the role's defaults when they start
+    await role.readOnly(true);
+    await role.endSessions(); // sessions take the role's defaults when they start
     await store.ping().catch(() => {}); // the first query after the cut finds its connection gone
     await assert.rejects(store.ping(), (error: unknown) => error instanceof StoreUnavailableError && /read-only/.test(error.message));
     await assert.rejects(store.users.rotateJti(alice.id, randomUUID()), StoreUnavailableError);
     await assert.rejects(store.loginFailures.chargeAttempt('e:victim', { maxFailures: 10 }), StoreUnavailableError);
     assert.equal((await store.users.findUserById(alice.id))?.jti, alice.jti, 'reads go on, and nothing was written');
 
-    await adminQuery(`ALTER ROLE ${role} RESET default_transaction_read_only`);
+    await role.readOnly(false);
     // Each check that meets a read-only session closes its connection: within poolSize checks every
     // stale one is gone and the store is ready again.
     for (let i = 0; i < 2; i++) await store.ping().catch(() => {});
@@ -47,6 +42,6 @@ test('a read-only PostgreSQL answers StoreUnavailableError and is not ready, the
   } finally {
     await store.close();
     await schema.drop();
-    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await role.drop();
   }
 });

@@ -62,3 +62,23 @@ export async function freshSchema(): Promise<TestSchema> {
   url.searchParams.set('schema', name);
   return { name, url: url.toString(), drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`).then(() => {}) };
 }
+
+/**
+ * A role of its own on `schema`, whose sessions can be made read-only (a standby after a
+ * failover) without touching the shared database: readOnly(true), then endSessions() so that
+ * sessions take the role's new default.
+ */
+export async function switchableRole(schema: TestSchema) {
+  const role = `pacerpro_ro_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE ROLE ${role} LOGIN`);
+  await adminQuery(`GRANT ALL ON SCHEMA ${schema.name} TO ${role}`);
+  const url = new URL(schema.url);
+  url.username = role;
+  return {
+    url: url.toString(),
+    readOnly: (on: boolean) =>
+      adminQuery(`ALTER ROLE ${role} ${on ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`),
+    endSessions: () => adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]),
+    drop: () => adminQuery(`DROP ROLE IF EXISTS ${role}`),
+  };
+}

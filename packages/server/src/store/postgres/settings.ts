@@ -1,4 +1,4 @@
-import { decodePrevious, encodePrevious, PREVIOUS_SECRETS_KEY, PREVIOUS_USED_KEY, type SettingsStore } from '../settings.js';
+import { encodePrevious, storedSecrets, PREVIOUS_SECRETS_KEY, PREVIOUS_USED_KEY, type SettingsStore } from '../settings.js';
 import type { PostgresConnection } from './connection.js';
 
 export function postgresSettings({ query }: PostgresConnection): SettingsStore {
@@ -16,14 +16,7 @@ export function postgresSettings({ query }: PostgresConnection): SettingsStore {
         ['jwt_secret', PREVIOUS_SECRETS_KEY, PREVIOUS_USED_KEY],
       );
       const get = (key: string) => rows.find((row) => row.key === key)?.value;
-      const current = get('jwt_secret');
-      if (current === undefined) return undefined;
-      const used = get(PREVIOUS_USED_KEY);
-      return {
-        current,
-        previous: decodePrevious(get(PREVIOUS_SECRETS_KEY)),
-        previousUsedAt: used === undefined ? undefined : new Date(Number(used)),
-      };
+      return storedSecrets(get('jwt_secret'), get(PREVIOUS_SECRETS_KEY), get(PREVIOUS_USED_KEY));
     },
     // One statement, so both rows change together: the current one only if it is still the one read.
     async replaceJwtSecrets(expectedCurrent, current, previous) {

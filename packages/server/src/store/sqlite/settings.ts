@@ -1,4 +1,4 @@
-import { decodePrevious, encodePrevious, PREVIOUS_SECRETS_KEY, PREVIOUS_USED_KEY, type SettingsStore } from '../settings.js';
+import { encodePrevious, storedSecrets, PREVIOUS_SECRETS_KEY, PREVIOUS_USED_KEY, type SettingsStore } from '../settings.js';
 import type { SqliteConnection } from './connection.js';
 
 export function sqliteSettings({ db, run, write }: SqliteConnection): SettingsStore {
@@ -18,17 +18,7 @@ export function sqliteSettings({ db, run, write }: SqliteConnection): SettingsSt
         statements.insertSetting.run('jwt_secret', candidate);
         return get('jwt_secret')!;
       }),
-    getJwtSecrets: () =>
-      run(() => {
-        const current = get('jwt_secret');
-        if (current === undefined) return undefined;
-        const used = get(PREVIOUS_USED_KEY);
-        return {
-          current,
-          previous: decodePrevious(get(PREVIOUS_SECRETS_KEY)),
-          previousUsedAt: used === undefined ? undefined : new Date(Number(used)),
-        };
-      }),
+    getJwtSecrets: () => run(() => storedSecrets(get('jwt_secret'), get(PREVIOUS_SECRETS_KEY), get(PREVIOUS_USED_KEY))),
     // Both rows in one BEGIN IMMEDIATE transaction.
     replaceJwtSecrets: (expectedCurrent, current, previous) =>
       write(() => {
