@@ -27,7 +27,7 @@ Commands:
 
 Options:
   -h, --help     Show help; \`pacerpro <command> --help\` for a command
-  -V, --version  Print the version
+  -v, -V, --version  Print the version
 
 Environment:
   PACERPRO_BASE_URL  The API base URL when --base-url is not given
@@ -119,8 +119,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined || name.startsWith('-')) {
-    const { values } = parse(argv, { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } }, 'pacerpro');
-    if (values.version) return print(`pacerpro ${VERSION}`);
+    // -V as before, and -v as pacerpro-auth has it (parseArgs takes one short letter per option).
+    const versionFlags = { version: { type: 'boolean', short: 'V' }, 'version-v': { type: 'boolean', short: 'v' } } as const;
+    const { values } = parse(argv, { help: { type: 'boolean', short: 'h' }, ...versionFlags }, 'pacerpro');
+    if (values.version || values['version-v']) return print(`pacerpro ${VERSION}`);
     if (values.help) return print(HELP.pacerpro!);
     throw new CliError(`a command is needed\n\n${HELP.pacerpro}`, 2);
   }
@@ -155,9 +157,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
 
 type OptionSpecs = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-function parse(args: string[], options: OptionSpecs, command: string): { values: Options & { version?: boolean } } {
+function parse(args: string[], options: OptionSpecs, command: string): { values: Options & { version?: boolean; 'version-v'?: boolean } } {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }) as { values: Options & { version?: boolean } };
+    return parseArgs({ args, options, strict: true, allowPositionals: false }) as {
+      values: Options & { version?: boolean; 'version-v'?: boolean };
+    };
   } catch (error) {
     const help = command === 'pacerpro' ? 'pacerpro --help' : `pacerpro ${command} --help`;
     throw new CliError(`${(error as Error).message}: see \`${help}\``, 2);

@@ -60,7 +60,7 @@ function assertFailure(result: Result, status: number, message: RegExp) {
 
 describe('pacerpro', () => {
   it('prints its version and help for everything', async () => {
-    assert.equal((await pacerpro(['--version'])).stdout, 'pacerpro 0.1.0\n');
+    for (const flag of ['--version', '-V', '-v']) assert.equal((await pacerpro([flag])).stdout, 'pacerpro 0.1.0\n', flag);
     const help = await pacerpro(['--help']);
     assert.equal(help.status, 0);
     for (const command of ['login', 'refresh', 'status', 'token', 'logout']) {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argon2ParamsFrom, createPasswordHasher } from '../src/auth/passwords.js';
 import { loadConfig } from '../src/config.js';
-import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
+import { storeOfBuild } from './build-under-test.js';
 import { BENCH_PASSWORD, seedUsers, tokenMinter, type SeededUser } from './fixtures.js';
 import { watchOtherCpu } from './cpu-share.js';
 import { measureHashRate } from './hash-rate.js';
@@ -29,6 +29,7 @@ const NOTES = fileURLToPath(new URL('./NOTES.md', import.meta.url));
 
 const options = parseOptions(process.argv.slice(2), join(ROOT, 'BENCHMARKS.md'));
 const BIN = options.bin ?? join(ROOT, 'packages/server/bin/pacerpro-auth.js');
+const build = await storeOfBuild(BIN);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const wanted = (run: RunName) => options.runs.has(run);
 
@@ -186,7 +187,7 @@ async function baselineRun(): Promise<void> {
 async function sqliteRuns(): Promise<void> {
   const databasePath = join(temp, 'sqlite', 'pacerpro.db');
   mkdirSync(join(temp, 'sqlite'));
-  const store = await openStore(loadConfig({ DATABASE_URL: databasePath }));
+  const store = await build.openStore(build.loadConfig({ DATABASE_URL: databasePath }));
   const hasher = await createPasswordHasher(argon2);
   const passwordHash = await hasher.hash(BENCH_PASSWORD);
   const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
@@ -312,7 +313,7 @@ async function workersRun(databasePath: string, users: readonly SeededUser[], si
 async function postgresRun(): Promise<void> {
   const schema = await freshSchema();
   say('PostgreSQL: one server process, a fresh schema');
-  const store = await openStore(loadConfig({ DATABASE_URL: schema.url }));
+  const store = await build.openStore(build.loadConfig({ DATABASE_URL: schema.url }));
   try {
     const passwordHash = await (await createPasswordHasher(argon2)).hash(BENCH_PASSWORD);
     const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });

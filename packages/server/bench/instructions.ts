@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { storeOfBuild } from './build-under-test.js';
 import { seedUsers, tokenMinter } from './fixtures.js';
 import { freePort, waitUntilAnswering } from './processes.js';
 import { logoutRequests, refreshRequests } from './requests.js';
@@ -47,7 +47,8 @@ const temp = mkdtempSync(join(tmpdir(), 'pacerpro-instructions-'));
 try {
   const secret = randomBytes(48).toString('base64url');
   const database = join(temp, 'bench.db');
-  const store = openSqliteStore(database);
+  const build = await storeOfBuild(values.bin!);
+  const store = await build.openStore(build.loadConfig({ DATABASE_URL: database }));
   // A logout spends its user: enough for the warm-up and the measured requests.
   const users = await seedUsers(store, tokenMinter(secret), {
     prefix: 'u',
