@@ -8,6 +8,7 @@ import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cl
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
+import { startupFailureMessage } from './startup-failure.js';
 import { StoreUnavailableError } from './store/store-errors.js';
 
 // pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise.
@@ -103,6 +104,7 @@ async function serve(config: Config): Promise<number | undefined> {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  let config: Config | undefined;
   try {
     const { positionals, values } = parse(argv);
     const [command = 'serve', ...rest] = positionals;
@@ -117,18 +119,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
     for (const warning of removedSettingWarnings(io.env, values)) io.stderr.write(`pacerpro-auth: warning: ${warning}\n`);
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
-      return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));
+      config = loadConfig(io.env, values);
+      return await importCommand(rest, values, config, (text) => print(io, text));
     }
     if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
-    const config = loadConfig(io.env, values);
+    config = loadConfig(io.env, values);
     if (command === 'serve') return (await serve(config)) ?? 0;
     else if (command === 'users') await usersCommand(rest, values, config, io);
     else await auditCommand(rest, values, config, io);
     return 0;
   } catch (error) {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof StoreUnavailableError;
-    const message = known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`;
+    const named = config === undefined ? undefined : startupFailureMessage(error, config);
+    const message = named ?? (known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`);
     io.stderr.write(`pacerpro-auth: ${message}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }

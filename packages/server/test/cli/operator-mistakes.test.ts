@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { tempDir } from '../support/harness.js';
+import { PASSWORD, tempDir } from '../support/harness.js';
+import { PG_URL, postgresSkip } from '../support/postgres.js';
 
 // Mistakes an operator makes, run as the real bin: each gets one first line that names the fix, and
 // leaves nothing behind.
@@ -24,7 +28,7 @@ test('a mistyped postgres DATABASE_URL stops users list (exit 1) instead of answ
   );
   assert.equal(result.stdout, '');
   assert.ok(!result.stderr.includes('hunter2'));
-  assert.deepEqual(readdirSync(temp.dir), [], 'no file was created');
+  assert.ok(!readdirSync(temp.dir).some((name) => name.startsWith('postgress')), 'no file was created');
 });
 
 test('a mysql:// DATABASE_URL stops serve (exit 1) before it listens or creates a file', async () => {
@@ -35,4 +39,119 @@ test('a mysql:// DATABASE_URL stops serve (exit 1) before it listens or creates 
     /^pacerpro-auth: DATABASE_URL has the scheme mysql:\/\/, which this server cannot use: expected /,
   );
   assert.ok(!existsSync(`${temp.dir}/mysql:`));
+});
+
+// Start-up faults: each printed as one first line naming the setting or file, exit 1.
+
+const isRoot = process.getuid?.() === 0;
+const ROOT_ONLY = 'mounting a read-only tmpfs needs root';
+
+async function serveFails(args: string[], env: Record<string, string> = {}, cwd = temp.dir) {
+  const result = await runCli(['serve', ...args], { env, cwd });
+  assert.equal(result.code, 1, result.stderr);
+  return firstLine(result.stderr);
+}
+
+function readOnlyMount(): { dir: string; remount(): void; unmount(): void } {
+  const dir = mkdtempSync(join(temp.dir, 'mnt-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir]);
+  return {
+    dir,
+    remount: () => execFileSync('mount', ['-o', 'remount,ro', dir]),
+    unmount: () => execFileSync('umount', [dir]),
+  };
+}
+
+test('a port taken by another process names PORT and --port, not "listen EADDRINUSE"', async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as AddressInfo;
+  try {
+    assert.equal(
+      await serveFails(['--port', String(port), '--database-url', join(temp.dir, 'port.db')]),
+      `pacerpro-auth: PORT ${port}: 127.0.0.1:${port} is already in use by another process: stop that process, or choose another port with PORT or --port.`,
+    );
+  } finally {
+    holder.close();
+  }
+});
+
+test('a HOST that is no address of this machine names HOST and --host, not "getaddrinfo ENOTFOUND"', async () => {
+  assert.equal(
+    await serveFails(['--port', '0', '--database-url', join(temp.dir, 'host.db')], { HOST: '999.1.1.1' }),
+    'pacerpro-auth: HOST 999.1.1.1 is not an address of this machine (ENOTFOUND): set HOST or --host to one of its addresses, such as 127.0.0.1, or 0.0.0.0 to listen on all.',
+  );
+});
+
+test('a PostgreSQL role that does not exist names DATABASE_URL and how to fix it', async (t) => {
+  const skip = await postgresSkip();
+  if (skip) return t.skip(skip);
+  const url = new URL(PG_URL);
+  url.username = 'no_such_role_o18';
+  assert.equal(
+    await serveFails(['--port', '0'], { DATABASE_URL: url.toString() }),
+    'pacerpro-auth: DATABASE_URL: PostgreSQL refused the connection: role "no_such_role_o18" does not exist: create that role in PostgreSQL (CREATE ROLE … LOGIN), or put an existing user in DATABASE_URL.',
+  );
+});
+
+test('a postgres URL with a space names DATABASE_URL and the expected form, not "Invalid URL"', async () => {
+  assert.equal(
+    await serveFails(['--port', '0'], { DATABASE_URL: 'postgres://bad url' }),
+    'pacerpro-auth: DATABASE_URL is not a valid URL: expected postgres://user:password@host:5432/database.',
+  );
+});
+
+test('a text file as the database names its path, not only "file is not a database"', async () => {
+  const path = join(temp.dir, 'notes.db');
+  writeFileSync(path, 'hello\n');
+  assert.equal(
+    await serveFails(['--port', '0', '--database-url', path]),
+    `pacerpro-auth: DATABASE_URL: ${path} is not a SQLite database (file is not a database): point DATABASE_URL at the right file, or move this one away to start a new database.`,
+  );
+  assert.equal(readFileSync(path, 'utf8'), 'hello\n', 'the file is left as it was');
+});
+
+test('a database path under a regular file says a part of it is a file, not "EEXIST/ENOTDIR mkdir"', async () => {
+  const file = join(temp.dir, 'plain');
+  writeFileSync(file, 'x');
+  const path = join(file, 'sub', 'x.db');
+  assert.equal(
+    await serveFails(['--port', '0', '--database-url', path]),
+    `pacerpro-auth: DATABASE_URL: cannot create the directory ${join(file, 'sub')} for the SQLite database ${path}: a part of it is a regular file, not a directory (ENOTDIR at ${join(file, 'sub')}): choose a path whose parents are directories.`,
+  );
+});
+
+test('a missing directory on a read-only filesystem says the filesystem is read-only, not "ENOENT mkdir"', {
+  skip: isRoot ? false : ROOT_ONLY,
+}, async () => {
+  const mount = readOnlyMount();
+  try {
+    mount.remount();
+    const path = join(mount.dir, 'missing', 'x.db');
+    assert.equal(
+      await serveFails(['--port', '0', '--database-url', path]),
+      `pacerpro-auth: DATABASE_URL: cannot create the directory ${join(mount.dir, 'missing')} for the SQLite database ${path}: the filesystem is read-only: choose a path on a writable filesystem.`,
+    );
+  } finally {
+    mount.unmount();
+  }
+});
+
+test('a data directory that cannot be written names the database path and its directory', {
+  skip: isRoot ? false : ROOT_ONLY,
+}, async () => {
+  // Root ignores file modes, so the directory is made unwritable by a read-only mount instead.
+  const mount = readOnlyMount();
+  const path = join(mount.dir, 'pacerpro.db');
+  try {
+    const added = await runCli(['users', 'add', 'a@example.com', '--password-stdin', '--database-url', path], { stdin: `${PASSWORD}\n` });
+    assert.equal(added.code, 0, added.stderr);
+    mount.remount();
+    assert.equal(
+      await serveFails(['--port', '0', '--database-url', path]),
+      `pacerpro-auth: DATABASE_URL: cannot open or create the SQLite database ${path} (unable to open database file): give this process write access to its directory ${mount.dir}, or point DATABASE_URL at a writable path.`,
+    );
+  } finally {
+    mount.unmount();
+  }
 });
