@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
+import { usageMessage } from './cli/usage-error.js';
 import { print, type Io, type Values } from './cli/io.js';
 import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
@@ -82,7 +83,7 @@ function parse(argv: string[]): { positionals: string[]; values: Values } {
     const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     return { positionals, values: values as Values };
   } catch (error) {
-    throw new CliError(`${(error as Error).message}. See pacerpro-auth --help`, 2);
+    throw new CliError(usageMessage(error as Error, argv), 2);
   }
 }
 

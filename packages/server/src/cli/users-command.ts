@@ -45,7 +45,15 @@ const ACTIONS: Readonly<Record<string, Action>> = {
 };
 
 async function readNewPassword(values: Values, io: Io): Promise<string> {
-  if (values['password-stdin']) return readPasswordFromStdin(io.stdin);
+  if (values['password-stdin']) {
+    const password = await readPasswordFromStdin(io.stdin);
+    // Checked before the length policy: "too short" would hide that the pipe was empty.
+    if (password === '')
+      throw new CliError(
+        'no password was read from standard input: pipe one in, e.g. printf \'%s\\n\' "$PASSWORD" | pacerpro-auth users add EMAIL --password-stdin',
+      );
+    return password;
+  }
   const password = await promptHidden('Password: ', io.stdin, io.stderr);
   const again = await promptHidden('Repeat password: ', io.stdin, io.stderr);
   if (password !== again) throw new CliError('the two passwords differ; nothing was changed');

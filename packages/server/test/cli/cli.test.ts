@@ -73,7 +73,21 @@ describe('users add', () => {
   test('a password is never taken from argv', async () => {
     const result = await users(['add', 'carol@example.com', '--password', PASSWORD]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /Unknown option '--password'/);
+    assert.equal(
+      result.stderr,
+      'pacerpro-auth: --password: passwords never come from the command line: pipe the password in with --password-stdin, or leave it out to be prompted\n',
+    );
+    assert.ok(!result.stderr.includes(PASSWORD));
+  });
+
+  test('an empty --password-stdin says no password was read, not that it is too short', async () => {
+    const result = await users(['add', 'carol@example.com', '--password-stdin'], '');
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `pacerpro-auth: no password was read from standard input: pipe one in, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users add EMAIL --password-stdin\n`,
+    );
+    assert.equal(await readUser('carol@example.com'), undefined, 'nothing was written');
   });
 
   test('prompts for the password on a terminal without echoing it', async () => {

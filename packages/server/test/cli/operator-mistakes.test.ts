@@ -155,3 +155,21 @@ test('a data directory that cannot be written names the database path and its di
     mount.unmount();
   }
 });
+
+// Usage errors: the CLI's own words, pointing at the command's --help, exit 2.
+
+test("a mistyped option names it and the command's --help, not parseArgs' advice about '--'", async () => {
+  const result = await runCli(['users', 'list', '--jsn', '--database-url', join(temp.dir, 'usage.db')]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr, "pacerpro-auth: Unknown option '--jsn': see 'pacerpro-auth users list --help'\n");
+  assert.ok(!existsSync(join(temp.dir, 'usage.db')));
+});
+
+test("audit --limit -3 says what a valid limit is, not '--limit=-XYZ'", async () => {
+  const result = await runCli(['audit', '--limit', '-3', '--database-url', join(temp.dir, 'usage.db')]);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr,
+    "pacerpro-auth: --limit needs a value (a whole number of events from 1 to 100000, e.g. --limit 50), but was given '-3': see 'pacerpro-auth audit --help'\n",
+  );
+});
