@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
 import { usageMessage } from './cli/usage-error.js';
-import { print, type Io, type Values } from './cli/io.js';
+import { note, print, type Io, type Values } from './cli/io.js';
 import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
@@ -121,7 +121,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
       config = loadConfig(io.env, values);
-      return await importCommand(rest, values, config, (text) => print(io, text));
+      return await importCommand(rest, values, config, (text) => print(io, text), note(io));
     }
     if (!['serve', 'users', 'audit'].includes(command)) throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);

@@ -1,11 +1,11 @@
 import { emailKey } from '../auth/email.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
 import type { Config } from '../config.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-database.js';
 import type { AuditEventType } from '../store/audit.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './cli-error.js';
-import { print, type Io, type Values } from './io.js';
+import { note, print, type Io, type Values } from './io.js';
 import { promptHidden, readPasswordFromStdin } from './read-password.js';
 import * as users from './users.js';
 
@@ -65,7 +65,7 @@ export async function usersCommand(args: string[], values: Values, config: Confi
   if (!name) throw new CliError('missing users command. See pacerpro-auth users --help', 2);
   if (name === 'list') {
     if (email) throw new CliError(`unexpected argument "${email}"`, 2);
-    const store = await openStore(config);
+    const store = await openCliStore(config, 'reads-only', note(io));
     try {
       const list = await users.listUsers(store);
       if (values.json) return print(io, JSON.stringify(list));
@@ -81,7 +81,7 @@ export async function usersCommand(args: string[], values: Values, config: Confi
 
   // Ask for the password before opening the database, so a prompt never holds a lock.
   const password = action.needsPassword ? await readNewPassword(values, io) : '';
-  const store = await openStore(config);
+  const store = await openCliStore(config, name === 'add' ? 'creates-data' : 'reads-only', note(io));
   try {
     const user = await action.run(store, email, password, config);
     await store.audit.appendAuditEvents([

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { PASSWORD, tempDir } from '../support/harness.js';
-import { PG_URL, postgresSkip } from '../support/postgres.js';
+import { PG_URL, freshSchema, postgresSkip } from '../support/postgres.js';
 
 // Mistakes an operator makes, run as the real bin: each gets one first line that names the fix, and
 // leaves nothing behind.
@@ -172,4 +172,50 @@ test("audit --limit -3 says what a valid limit is, not '--limit=-XYZ'", async ()
     result.stderr,
     "pacerpro-auth: --limit needs a value (a whole number of events from 1 to 100000, e.g. --limit 50), but was given '-3': see 'pacerpro-auth audit --help'\n",
   );
+});
+
+// Which database a command used, on stderr; only commands that create data create a database.
+
+test('users list at a path with no database refuses (exit 1) instead of creating an empty one that looks like a lost user base', async () => {
+  const path = join(temp.dir, 'typo', 'pacerpro.db');
+  const result = await runCli(['users', 'list', '--database-url', path]);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    `pacerpro-auth: no database at SQLite ${path} (DATABASE_URL): check DATABASE_URL or --database-url, and the directory you run from; only users add and import create a database\n`,
+  );
+  assert.equal(result.stdout, '');
+  assert.ok(!existsSync(join(temp.dir, 'typo')), 'nothing was created');
+  const audit = await runCli(['audit', '--database-url', path]);
+  assert.equal(audit.code, 1);
+  assert.ok(!existsSync(join(temp.dir, 'typo')));
+});
+
+test('users add says it created a new database, with its absolute path; the next command names the same file', async () => {
+  const added = await runCli(['users', 'add', 'a@example.com', '--password-stdin', '--database-url', 'made.db'], {
+    stdin: `${PASSWORD}\n`,
+    cwd: temp.dir,
+  });
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(added.stderr, `pacerpro-auth: created a new database: SQLite ${join(temp.dir, 'made.db')}\n`);
+  const listed = await runCli(['users', 'list', '--database-url', 'made.db'], { cwd: temp.dir });
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal(listed.stderr, `pacerpro-auth: database: SQLite ${join(temp.dir, 'made.db')}\n`);
+});
+
+test('a PostgreSQL database is named by its URL without the password', async (t) => {
+  const skip = await postgresSkip();
+  if (skip) return t.skip(skip);
+  const schema = await freshSchema();
+  try {
+    const url = new URL(schema.url);
+    url.password = 'hunter2'; // trust auth here: the server ignores it
+    const result = await runCli(['audit', '--limit', '1'], { env: { DATABASE_URL: url.toString() } });
+    assert.equal(result.code, 0, result.stderr);
+    url.password = '';
+    assert.equal(firstLine(result.stderr), `pacerpro-auth: database: PostgreSQL ${url.toString()}`);
+    assert.ok(!result.stderr.includes('hunter2'));
+  } finally {
+    await schema.drop();
+  }
 });

@@ -64,3 +64,13 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
     void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
   });
 }
+
+/**
+ * The stderr of a users/audit/import command after its first line, which must say which database
+ * it used: the lines a test about something else compares.
+ */
+export function afterDatabaseNote(stderr: string): string {
+  const match = /^pacerpro-auth: (?:database|created a new database): (?:SQLite|PostgreSQL) \S+\n/.exec(stderr);
+  if (!match) throw new Error(`stderr does not start with the database it used:\n${stderr}`);
+  return stderr.slice(match[0].length);
+}
