@@ -6,7 +6,8 @@ import { usageMessage } from './cli/usage-error.js';
 import { note, print, type Io, type Values } from './cli/io.js';
 import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
-import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
+import { ConfigError, SETTINGS, loadConfig, type AnySetting, type Config } from './config.js';
+import { shownDefault } from './config-docs.js';
 import { createLogger } from './logger.js';
 import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
 import { startupFailureMessage } from './startup-failure.js';
@@ -19,7 +20,14 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 const flagWidth = Math.max(...SETTINGS.map((s) => s.flag.length)) + 2;
 const envWidth = Math.max(...SETTINGS.map((s) => s.env.length));
-const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.describe}`).join('\n');
+/** The default as --help shows it: the docs' wording without its Markdown; nothing for an unset one. */
+const helpDefault = (setting: AnySetting) => {
+  const shown = shownDefault(setting).replaceAll('`', '');
+  return shown === 'unset' ? '' : ` (default ${shown})`;
+};
+const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.describe}${helpDefault(s)}`).join(
+  '\n',
+);
 
 const HELP = {
   main: `Usage: pacerpro-auth [command] [options]

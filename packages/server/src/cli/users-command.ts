@@ -69,7 +69,8 @@ export async function usersCommand(args: string[], values: Values, config: Confi
     try {
       const list = await users.listUsers(store);
       if (values.json) return print(io, JSON.stringify(list));
-      return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
+      if (list.length === 0) return print(io, 'no users');
+      return print(io, ['id\temail\tstatus', ...list.map((u) => `${u.id}\t${u.email}\t${u.locked ? 'locked' : 'active'}`)].join('\n'));
     } finally {
       await store.close();
     }

@@ -118,7 +118,7 @@ describe('the other users commands', () => {
   test('list, as text and as JSON', async () => {
     const text = await users(['list']);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^1\tAlice@Example\.com\n2\tbob@example\.com\n/);
+    assert.match(text.stdout, /^id\temail\tstatus\n1\tAlice@Example\.com\tactive\n2\tbob@example\.com\tactive\n/);
     const json = JSON.parse((await users(['list', '--json'])).stdout) as Array<{ email: string }>;
     assert.deepEqual(json.map((u) => u.email).slice(0, 2), ['Alice@Example.com', 'bob@example.com']);
   });

@@ -219,3 +219,11 @@ test('a PostgreSQL database is named by its URL without the password', async (t)
     await schema.drop();
   }
 });
+
+test('serve --help shows each default beside its setting', async () => {
+  const result = await runCli(['serve', '--help']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /\n {2}--port +PORT +TCP port to listen on \(default 3000\)\n/);
+  assert.match(result.stdout, /\n {2}--database-url +DATABASE_URL +.* \(default \.\/data\/pacerpro\.db\)\n/);
+  assert.match(result.stdout, /\n {2}--tls-cert +PACERPRO_TLS_CERT +[^\n]*HTTPS\n/, 'an unset setting shows no default');
+});
