@@ -11,7 +11,7 @@ import { EmptySchema, SessionSchema } from './schemas.js';
 import { decorateSessionRequest, sessionUserOf, type SessionHook } from './session-hook.js';
 import { SESSION_PATH } from './session-path.js';
 
-// POST, GET and DELETE /v1/session exactly as CONTRACT.md states.
+// POST, GET and DELETE /v1/session exactly as docs/contract.md states.
 
 export interface SessionRoutesOptions {
   readonly sessions: SessionService;

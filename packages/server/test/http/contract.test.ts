@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PASSWORD, call, decodeJwt, login, rawRequests, startTestServer, type TestServer } from '../support/harness.js';
 
-// Every bullet of CONTRACT.md, over a real socket against a real SQLite file.
+// Every bullet of docs/contract.md, over a real socket against a real SQLite file.
 
 const SECRET = 'contract-test-secret-that-is-long-enough-0123456789';
 const START = Date.UTC(2026, 10, 28, 6, 0, 0);
