@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AUDIT_HELP, auditCommand } from './cli/audit-command.js';
 import { CliError } from './cli/cli-error.js';
+import { note, print, type Io, type Values } from './cli/io.js';
 import { SECRET_HELP, secretCommand } from './cli/secret-command.js';
-import { print, type Io, type Values } from './cli/io.js';
+import { usageMessage } from './cli/usage-error.js';
 import { usersCommand } from './cli/users-command.js';
 import { isClusterWorker, leaveCluster, runPrimary, stopWithPrimary } from './cluster.js';
-import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
+import { ConfigError, SETTINGS, loadConfig, type AnySetting, type Config } from './config.js';
+import { shownDefault } from './config-docs.js';
 import { createLogger } from './logger.js';
 import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
+import { startupFailureMessage } from './startup-failure.js';
 import { StoreUnavailableError } from './store/store-errors.js';
 
 // pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise | secret rotate/retire/forget.
@@ -18,7 +21,14 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 const flagWidth = Math.max(...SETTINGS.map((s) => s.flag.length)) + 2;
 const envWidth = Math.max(...SETTINGS.map((s) => s.env.length));
-const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.describe}`).join('\n');
+/** The default as --help shows it: the docs' wording without its Markdown; nothing for an unset one. */
+const helpDefault = (setting: AnySetting) => {
+  const shown = shownDefault(setting).replaceAll('`', '');
+  return shown === 'unset' ? '' : ` (default ${shown})`;
+};
+const settingsHelp = SETTINGS.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.describe}${helpDefault(s)}`).join(
+  '\n',
+);
 
 const HELP = {
   main: `Usage: pacerpro-auth [command] [options]
@@ -85,7 +95,7 @@ function parse(argv: string[]): { positionals: string[]; values: Values } {
     const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     return { positionals, values: values as Values };
   } catch (error) {
-    throw new CliError(`${(error as Error).message}. See pacerpro-auth --help`, 2);
+    throw new CliError(usageMessage(error as Error, argv), 2);
   }
 }
 
@@ -107,6 +117,7 @@ async function serve(config: Config): Promise<number | undefined> {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  let config: Config | undefined;
   try {
     const { positionals, values } = parse(argv);
     const [command = 'serve', ...rest] = positionals;
@@ -122,12 +133,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     for (const warning of removedSettingWarnings(io.env, values)) io.stderr.write(`pacerpro-auth: warning: ${warning}\n`);
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
-      return await importCommand(rest, values, loadConfig(io.env, values), (text) => print(io, text));
+      config = loadConfig(io.env, values);
+      return await importCommand(rest, values, config, (text) => print(io, text), note(io));
     }
     if (!['serve', 'users', 'audit', 'secret'].includes(command))
       throw new CliError(`unknown command "${command}". See pacerpro-auth --help`, 2);
     if (command === 'serve' && rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}". See pacerpro-auth serve --help`, 2);
-    const config = loadConfig(io.env, values);
+    config = loadConfig(io.env, values);
     if (command === 'serve') return (await serve(config)) ?? 0;
     else if (command === 'users') await usersCommand(rest, values, config, io);
     else if (command === 'secret') await secretCommand(rest, values, config, io);
@@ -135,7 +147,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (error) {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof StoreUnavailableError;
-    const message = known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`;
+    const named = config === undefined ? undefined : startupFailureMessage(error, config);
+    const message = named ?? (known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`);
     io.stderr.write(`pacerpro-auth: ${message}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { isPostgresUrl, postgresUrlProblem } from './store/postgres-url.js';
+import { databaseUrlProblem } from './store/database-url.js';
 
 // Every setting is declared once, here, as one row of data: its environment variable, its flag, its
 // default, its accepted form, its parser. The Config type is derived from the rows, and
@@ -151,7 +151,7 @@ function trustProxy(raw: string): Parsed<false | number | readonly string[]> {
 function databaseUrl(raw: string): Parsed<string> {
   const value = raw.trim();
   if (value === '') return refused;
-  const problem = isPostgresUrl(value) ? postgresUrlProblem(value) : undefined;
+  const problem = databaseUrlProblem(value);
   return problem === undefined ? ok(value) : { ok: false, problem };
 }
 

@@ -226,3 +226,27 @@ test('a metrics port equal to the API port fails loadConfig instead of the secon
   assert.equal(loadConfig({}, { port: '0', 'metrics-port': '0' }).metricsPort, 0, 'two ports the system picks are two ports');
   assert.equal(loadConfig({ PACERPRO_METRICS_PORT: '9100' }).metricsPort, 9100);
 });
+
+test('a DATABASE_URL with a scheme no store reads fails loadConfig, naming the forms and the likely typo, instead of becoming a new SQLite file', () => {
+  const forms =
+    'a SQLite file path such as ./data/pacerpro.db (or sqlite:PATH, file:PATH, :memory:), or postgres://user:password@host:5432/database (postgresql:// too)';
+  const cases: Array<[string, string]> = [
+    ['mysql://root:hunter2@127.0.0.1/db', `DATABASE_URL has the scheme mysql://, which this server cannot use: expected ${forms}.`],
+    ['http://db.internal/app', `DATABASE_URL has the scheme http://, which this server cannot use: expected ${forms}.`],
+    [
+      'postgress://u:hunter2@db/app',
+      `DATABASE_URL has the scheme postgress://, which this server cannot use: expected ${forms}. Did you mean postgres://?`,
+    ],
+    ['sqlit:///tmp/x.db', `DATABASE_URL has the scheme sqlit://, which this server cannot use: expected ${forms}. Did you mean sqlite://?`],
+  ];
+  for (const [url, message] of cases) {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: url }),
+      (error: unknown) => error instanceof ConfigError && error.message === message && !error.message.includes('hunter2'),
+      url,
+    );
+  }
+  for (const url of ['./data/pacerpro.db', ':memory:', 'sqlite:///tmp/x.db', 'file:./x.db', 'POSTGRES://db/app', 'C:\\data\\x.db']) {
+    assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url, url);
+  }
+});

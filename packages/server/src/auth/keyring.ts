@@ -1,6 +1,6 @@
 // The secrets tokens are verified with: the current one, which signs, and up to three previous
 // ones that still verify, so a rotation logs nobody out (SECURITY.md, "Rotating the secret"). The
-// header carries no key id (CONTRACT.md pins it to {"alg":"HS256","typ":"JWT"}), so verification
+// header carries no key id (docs/contract.md pins it to {"alg":"HS256","typ":"JWT"}), so verification
 // tries the current secret first (a current token costs one HMAC, as with one secret) and the
 // previous ones, newest first, only when that signature does not match.
 

@@ -70,7 +70,7 @@ export function readClaims(header: Record<string, unknown>, payload: Record<stri
 }
 
 /**
- * The user id in `sub`. We write a JSON number (CONTRACT.md); warden-jwt_auth (devise-jwt) has
+ * The user id in `sub`. We write a JSON number (docs/contract.md); warden-jwt_auth (devise-jwt) has
  * written String(id) since 0.1.3, so a canonical decimal string is read too — nothing looser
  * ("07", "7a", " 7", "7.0" are refused), so one id has exactly two spellings.
  */

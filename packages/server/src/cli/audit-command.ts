@@ -1,9 +1,9 @@
 import { emailKey } from '../auth/email.js';
 import { parseDuration, type Config } from '../config.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-database.js';
 import type { AuditEvent } from '../store/audit.js';
 import { CliError } from './cli-error.js';
-import { print, type Io, type Values } from './io.js';
+import { note, print, type Io, type Values } from './io.js';
 
 // `pacerpro-auth audit [--user EMAIL] [--since DURATION] [--limit N] [--json]`: reads the audit
 // trail, oldest first, the newest N events of the selection.
@@ -45,7 +45,7 @@ export async function auditCommand(args: string[], values: Values, config: Confi
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100_000) {
     throw new CliError(`--limit="${values.limit}" is not valid: expected an integer from 1 to 100000`, 2);
   }
-  const store = await openStore(config);
+  const store = await openCliStore(config, 'reads-only', note(io));
   try {
     const email = typeof values.user === 'string' ? emailKey(values.user) : undefined;
     const user = email === undefined ? undefined : await store.users.findUserByEmail(email);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { emailKey } from '../auth/email.js';
 import type { Config } from '../config.js';
-import { isPostgresUrl, openStore } from '../store/open-store.js';
+import { isPostgresUrl } from '../store/open-store.js';
+import { openCliStore } from './cli-database.js';
 import { parsePostgresUrl } from '../store/postgres.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
@@ -207,7 +208,13 @@ Options:
 type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** The `import` command: checks its arguments, imports, prints the summary; returns the exit code. */
-export async function importCommand(args: readonly string[], flags: Flags, config: Config, write: (text: string) => void): Promise<number> {
+export async function importCommand(
+  args: readonly string[],
+  flags: Flags,
+  config: Config,
+  write: (text: string) => void,
+  note: (line: string) => void,
+): Promise<number> {
   const [kind, ...extra] = args;
   if (kind !== 'devise')
     throw new CliError(`${kind ? `unknown import source "${kind}"` : 'missing import source'}: only "import devise" exists`, 2);
@@ -219,7 +226,7 @@ export async function importCommand(args: readonly string[], flags: Flags, confi
     throw new CliError(`--table ${String(table)} is not a table name`, 2);
   }
   const rows = typeof from === 'string' ? readPostgresRows(from, table, config.dbConnectTimeoutMs) : readCsvRows(csv as string);
-  const store = await openStore(config);
+  const store = await openCliStore(config, 'creates-data', note);
   try {
     const summary = await importDevise(rows, store, flags['dry-run'] === true);
     write(flags.json ? JSON.stringify(summary) : formatSummary(summary));

@@ -12,3 +12,8 @@ export type Values = Record<string, string | boolean | undefined>;
 export function print(io: Io, text: string): void {
   io.stdout.write(`${text}\n`);
 }
+
+/** A line for the operator on stderr, apart from the command's output on stdout. */
+export function note(io: Io): (line: string) => void {
+  return (line) => io.stderr.write(`pacerpro-auth: ${line}\n`);
+}

@@ -1,11 +1,11 @@
 import { emailKey } from '../auth/email.js';
 import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
 import type { Config } from '../config.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-database.js';
 import type { AuditEventType } from '../store/audit.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './cli-error.js';
-import { print, type Io, type Values } from './io.js';
+import { note, print, type Io, type Values } from './io.js';
 import { promptHidden, readPasswordFromStdin } from './read-password.js';
 import * as users from './users.js';
 
@@ -45,7 +45,15 @@ const ACTIONS: Readonly<Record<string, Action>> = {
 };
 
 async function readNewPassword(values: Values, io: Io): Promise<string> {
-  if (values['password-stdin']) return readPasswordFromStdin(io.stdin);
+  if (values['password-stdin']) {
+    const password = await readPasswordFromStdin(io.stdin);
+    // Checked before the length policy: "too short" would hide that the pipe was empty.
+    if (password === '')
+      throw new CliError(
+        'no password was read from standard input: pipe one in, e.g. printf \'%s\\n\' "$PASSWORD" | pacerpro-auth users add EMAIL --password-stdin',
+      );
+    return password;
+  }
   const password = await promptHidden('Password: ', io.stdin, io.stderr);
   const again = await promptHidden('Repeat password: ', io.stdin, io.stderr);
   if (password !== again) throw new CliError('the two passwords differ; nothing was changed');
@@ -57,11 +65,12 @@ export async function usersCommand(args: string[], values: Values, config: Confi
   if (!name) throw new CliError('missing users command. See pacerpro-auth users --help', 2);
   if (name === 'list') {
     if (email) throw new CliError(`unexpected argument "${email}"`, 2);
-    const store = await openStore(config);
+    const store = await openCliStore(config, 'reads-only', note(io));
     try {
       const list = await users.listUsers(store);
       if (values.json) return print(io, JSON.stringify(list));
-      return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
+      if (list.length === 0) return print(io, 'no users');
+      return print(io, ['id\temail\tstatus', ...list.map((u) => `${u.id}\t${u.email}\t${u.locked ? 'locked' : 'active'}`)].join('\n'));
     } finally {
       await store.close();
     }
@@ -73,7 +82,7 @@ export async function usersCommand(args: string[], values: Values, config: Confi
 
   // Ask for the password before opening the database, so a prompt never holds a lock.
   const password = action.needsPassword ? await readNewPassword(values, io) : '';
-  const store = await openStore(config);
+  const store = await openCliStore(config, name === 'add' ? 'creates-data' : 'reads-only', note(io));
   try {
     const user = await action.run(store, email, password, config);
     await store.audit.appendAuditEvents([

@@ -1,4 +1,4 @@
-// Reads the token from an Authorization header. Accepted forms (CONTRACT.md, and decided here):
+// Reads the token from an Authorization header. Accepted forms (docs/contract.md, and decided here):
 //   "Bearer <jwt>"  the Ruby client's default; the scheme is case-insensitive (RFC 7235), so
 //                   "bearer <jwt>" works too, and any run of spaces or tabs may separate the two;
 //   "<jwt>"         the bare token, sent when a client clears its api_key_prefix;

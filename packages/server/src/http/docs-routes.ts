@@ -14,8 +14,10 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, {
     routePrefix: DOCS_PATH,
-    // The page reads the same document at /v1/docs/json.
     uiConfig: {
+      // The plugin forces `url` to its own /v1/docs/json; Swagger UI prefers `urls`, so the top bar
+      // shows and loads the address the README names.
+      urls: [{ url: OPENAPI_PATH, name: OPENAPI_PATH }],
       // The page is for trying the API: the forms are open, the token is kept across reloads.
       tryItOutEnabled: true,
       persistAuthorization: true,

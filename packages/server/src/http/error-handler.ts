@@ -25,16 +25,27 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_BAD_URL: 'not_found',
 };
 
+/**
+ * A 413 names the limit and the setting that raises it: the client alone cannot tell whether its
+ * body or the server's configuration is wrong.
+ */
+export function bodyTooLargeMessage(limitBytes: number | undefined): string {
+  if (limitBytes === undefined) return ERRORS.body_too_large.message;
+  return `The request body is over the limit of ${limitBytes} bytes (PACERPRO_BODY_LIMIT on the server).`;
+}
+
 /** The answer a failure gets: its code, message and extra headers (the status comes with the code). */
-export function toProblem(error: unknown): ApiProblem {
+export function toProblem(error: unknown, bodyLimitBytes?: number): ApiProblem {
   if (error instanceof ApiProblem) return error;
   if (error instanceof LoginThrottledError) return new ApiProblem(error.code, retryAfter(error.retryAfterSeconds));
   if (error instanceof AuthError) return new ApiProblem(error.code);
   if (error instanceof StoreUnavailableError) return new ApiProblem('service_unavailable', retryAfter(STORE_RETRY_AFTER_SECONDS));
   const code = FASTIFY_CODES[(error as FastifyError).code ?? ''];
-  if (code) return new ApiProblem(code);
   const status = (error as FastifyError).statusCode;
-  if (status === 413) return new ApiProblem('body_too_large');
+  if (code === 'body_too_large' || (code === undefined && status === 413)) {
+    return new ApiProblem('body_too_large', {}, bodyTooLargeMessage(bodyLimitBytes));
+  }
+  if (code) return new ApiProblem(code);
   if (status === 415) return new ApiProblem('unsupported_media_type');
   if (status === 400) return new ApiProblem('invalid_body');
   return new ApiProblem('internal_error');
@@ -42,7 +53,7 @@ export function toProblem(error: unknown): ApiProblem {
 
 /** Answers any failure as PacerPro's Error body: for the app's error handler and the auth plugin. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const problem = toProblem(error);
+  const problem = toProblem(error, request.routeOptions.bodyLimit);
   if (problem.status >= 500) {
     // Logged with the request id; the client sees only the generic message.
     request.log.error({ err: error }, 'request failed');

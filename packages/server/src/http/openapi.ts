@@ -10,7 +10,7 @@ import { EmptySchema, ErrorSchema, HealthSchema, ReadinessSchema, SessionSchema,
 // the document shows (by its $id, as a component built from the same object in schemas.ts), and the
 // rest — the request body, every error status, examples — is written here, once, beside it.
 // The login body is documented but never validated by Ajv: a missing field must answer 401, not
-// 400 (CONTRACT.md), so readCredentials() checks it by hand.
+// 400 (docs/contract.md), so readCredentials() checks it by hand.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -283,7 +283,7 @@ export const SWAGGER_OPTIONS: FastifyDynamicSwaggerOptions = {
         "Every error answers PacerPro's Error body plus a stable `code`, with the standard reason phrase.",
     },
     tags: [
-      { name: 'Authentication', description: 'The PacerPro session API (CONTRACT.md).' },
+      { name: 'Authentication', description: 'The PacerPro session API (the wire contract: docs/contract.md in the source repository).' },
       { name: 'Operations', description: 'Health checks for load balancers and orchestrators.' },
     ],
     components: COMPONENTS as OpenAPIV3_1.ComponentsObject,

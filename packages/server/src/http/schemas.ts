@@ -1,6 +1,6 @@
 import { MAX_EMAIL_LENGTH } from '../auth/email.js';
 
-// JSON schemas of the wire models (CONTRACT.md). They drive response serialization now and the
+// JSON schemas of the wire models (docs/contract.md). They drive response serialization now and the
 // OpenAPI document later, so the two cannot drift apart.
 
 export const UserSchema = {

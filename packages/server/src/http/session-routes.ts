@@ -14,7 +14,7 @@ import { EmptySchema, SessionSchema } from './schemas.js';
 import { decorateSessionRequest, sessionUserOf, type SessionHook } from './session-hook.js';
 import { SESSION_PATH } from './session-path.js';
 
-// POST, GET and DELETE /v1/session exactly as CONTRACT.md states, plus the device credential's
+// POST, GET and DELETE /v1/session exactly as docs/contract.md states, plus the device credential's
 // header on POST (device-header.ts).
 
 declare module 'fastify' {

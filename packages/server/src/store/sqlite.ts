@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import { sqliteAudit } from './sqlite/audit.js';
@@ -31,14 +31,31 @@ export function sqlitePath(databaseUrl: string): string {
   return match ? match[1]! : databaseUrl;
 }
 
+/**
+ * mkdir -p, but failing with the real cause: a recursive mkdir on a read-only filesystem reports
+ * ENOENT for the missing directory, which hides EROFS. Made one level at a time, the first level
+ * that cannot be made says why.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+    for (const d of missing) mkdirSync(d);
+    throw error;
+  }
+}
+
 export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now = Date.now }: SqliteOptions = {}): Store {
   const path = sqlitePath(databaseUrl);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDirectory(dirname(path));
   let db: Database.Database;
   try {
     db = new Database(path);
   } catch (error) {
-    throw new StoreUnavailableError(`cannot open the SQLite database at ${path}: ${(error as Error).message}`);
+    throw new StoreUnavailableError(`cannot open the SQLite database at ${path}: ${(error as Error).message}`, { cause: error });
   }
   let probe: () => void;
   try {

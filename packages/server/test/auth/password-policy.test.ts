@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { commonPasswordCount, passwordProblem } from '../../src/auth/password-policy.js';
-import { runCli } from '../support/cli.js';
+import { afterDatabaseNote, runCli } from '../support/cli.js';
 import { tempDir } from '../support/harness.js';
 
 // NIST SP 800-63B for new passwords: length bounds, no composition rules, no known-bad passwords.
@@ -31,7 +31,10 @@ test('users add applies the policy, with the minimum length from PACERPRO_PASSWO
   try {
     const common = await add('a@example.com', 'qwerty123456');
     assert.equal(common.code, 1);
-    assert.equal(common.stderr, 'pacerpro-auth: the password is on the list of commonly used passwords; choose another\n');
+    assert.equal(
+      afterDatabaseNote(common.stderr),
+      'pacerpro-auth: the password is on the list of commonly used passwords; choose another\n',
+    );
     assert.equal((await add('b@example.com', 'sixteen chars ok', { PACERPRO_PASSWORD_MIN_LENGTH: '20' })).code, 1);
     assert.equal((await add('b@example.com', 'twenty characters ok', { PACERPRO_PASSWORD_MIN_LENGTH: '20' })).code, 0);
   } finally {

@@ -7,7 +7,7 @@ import { readPostgresRows } from '../../src/cli/import-devise.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { runCli } from '../support/cli.js';
+import { afterDatabaseNote, runCli } from '../support/cli.js';
 import { DEVISE_USERS_TABLE, deviseHash, deviseJwt } from '../support/devise.js';
 import { call, decodeJwt, login, tempDir } from '../support/harness.js';
 import { adminQuery, freshSchema, postgresSkip, type TestSchema } from '../support/postgres.js';
@@ -96,7 +96,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   it('imports ids, jtis, hashes and locks, reports bad rows, changes nothing the second time', async () => {
     const first = await importCli(['--from', rails.url, '--database-url', target.url]);
     assert.equal(first.stdout, `${['imported 3, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
-    assert.equal(first.stderr, '');
+    assert.equal(afterDatabaseNote(first.stderr), '');
     const users = await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`);
     const source = await adminQuery(
       `SELECT id, email, encrypted_password AS password_hash, jti, locked_at IS NOT NULL AS locked FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`,
@@ -173,7 +173,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     const noTable = await importCli(['--from', rails.url, '--table', 'members', '--database-url', target.url]);
     assert.equal(noTable.code, 1);
     assert.match(
-      noTable.stderr,
+      afterDatabaseNote(noTable.stderr),
       /^pacerpro-auth: cannot read the Devise users from "members" at 127\.0\.0\.1:5432\/test: relation "members" does not exist\n$/,
     );
   });
@@ -239,7 +239,7 @@ describe('import devise --csv into SQLite', () => {
     const bad = await importCli(['--csv', join(temp.dir, 'bad.csv'), '--database-url', database]);
     assert.equal(bad.code, 1);
     assert.match(
-      bad.stderr,
+      afterDatabaseNote(bad.stderr),
       /^pacerpro-auth: \S+bad\.csv has no column encrypted_password, jti: expected id,email,encrypted_password,jti\[,locked_at,failed_attempts\]\n$/,
     );
     const both = await importCli(['--csv', csv, '--from', 'postgres://x/y']);

@@ -104,7 +104,10 @@ test('serve --workers 2 exits 1 when its workers cannot start (the port is taken
       env: { LOG_LEVEL: 'info' },
     });
     assert.equal(result.code, 1);
-    assert.match(result.stdout + result.stderr, /EADDRINUSE|address already in use/i);
+    assert.match(
+      result.stdout + result.stderr,
+      /is already in use by another process: stop that process, or choose another port with PORT or --port/,
+    );
     assert.match(result.stdout, /a worker failed to start/);
   } finally {
     taken.close();

@@ -46,6 +46,8 @@ test('the /v1/docs page renders the operations and logs in from its Try it out f
     }
     assert.equal(await page.locator('.opblock-tag-section .opblock').count(), 5, 'three session operations and two health checks');
     assert.match(await page.locator('#operations-Authentication-sessionPost .opblock-summary').innerText(), /POST\s*\/v1\/session/);
+    // The top bar names the document the README names, not the plugin's own /v1/docs/json.
+    assert.equal(await page.locator('.topbar select').inputValue(), '/v1/openapi.json');
 
     // Try it out: open the login, type the credentials into the body editor, execute.
     const post = page.locator('#operations-Authentication-sessionPost');

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PASSWORD, call, decodeJwt, login, rawRequests, startTestServer, type TestServer } from '../support/harness.js';
 
-// Every bullet of CONTRACT.md, over a real socket against a real SQLite file.
+// Every bullet of docs/contract.md, over a real socket against a real SQLite file.
 
 const SECRET = 'contract-test-secret-that-is-long-enough-0123456789';
 const START = Date.UTC(2026, 10, 28, 6, 0, 0);
@@ -142,7 +142,9 @@ describe('POST /v1/session', () => {
       body: JSON.stringify({ email: 'alice@example.com', password: 'x'.repeat(20_000) }),
     });
     assert.equal(huge.status, 413);
-    assertErrorBody((await huge.json()) as Record<string, unknown>, 413, 'body_too_large');
+    const hugeBody = (await huge.json()) as Record<string, unknown>;
+    assertErrorBody(hugeBody, 413, 'body_too_large');
+    assert.match(String(hugeBody.message), /^The request body is over the limit of \d+ bytes \(PACERPRO_BODY_LIMIT on the server\)\.$/);
 
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/problem+json']) {
       const res = await fetch(`${server.url}/v1/session`, { method: 'POST', headers: { 'content-type': type }, body: '{}' });

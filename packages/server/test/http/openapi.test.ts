@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { formatOpenApiDocument } from '../../src/openapi-document.js';
@@ -164,6 +164,14 @@ describe('OpenAPI document', () => {
     }
   });
 
+  test('the docs page loads and shows /v1/openapi.json, the address the README names, not /v1/docs/json', async () => {
+    const res = await fetch(`${server.url}/v1/docs/static/swagger-initializer.js`);
+    assert.equal(res.status, 200);
+    const script = await res.text();
+    // Swagger UI takes `urls` over `url`: the first entry is what the top bar shows and loads.
+    assert.match(script, /"urls":\[\{"url":"\/v1\/openapi\.json","name":"\/v1\/openapi\.json"\}\]/);
+  });
+
   test('the real answers of the server match the documented schemas', async () => {
     const answers: Array<[string, string, { res: Response; json: unknown }]> = [];
     const post = async (contentType: string, body: string) => {
@@ -209,4 +217,12 @@ describe('OpenAPI document', () => {
       'delete /v1/session 401',
     ]);
   });
+});
+
+test('every document the API description cites exists in the repository', () => {
+  const doc = readFileSync(COMMITTED, 'utf8');
+  const cited = [...doc.matchAll(/\b(docs\/[\w-]+\.md)\b/g)].map((m) => m[1]!);
+  assert.ok(cited.includes('docs/contract.md'));
+  for (const path of cited) assert.ok(existsSync(new URL(`../../../../${path}`, import.meta.url)), path);
+  assert.doesNotMatch(doc, /CONTRACT\.md/);
 });

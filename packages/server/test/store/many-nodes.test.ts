@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PASSWORD, call, decodeJwt, login } from '../support/harness.js';
-import { runCli, startServe, type ServeProcess } from '../support/cli.js';
+import { afterDatabaseNote, runCli, startServe, type ServeProcess } from '../support/cli.js';
 import { freshSchema, postgresSkip, type TestSchema } from '../support/postgres.js';
 
 // Three real server processes on one PostgreSQL schema, as behind a load balancer: whatever node
@@ -95,7 +95,7 @@ describe('many nodes on one PostgreSQL', { skip }, () => {
     const codes = results.map((r) => r.code).sort();
     assert.deepEqual(codes, [0, 1]);
     const loser = results.find((r) => r.code === 1)!;
-    assert.match(loser.stderr, /^pacerpro-auth: a user with the e-mail \S+ already exists\n$/i);
+    assert.match(afterDatabaseNote(loser.stderr), /^pacerpro-auth: a user with the e-mail \S+ already exists\n$/i);
     assert.equal(loser.stdout, '');
   });
 });

@@ -19,9 +19,13 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...extra };
 }
 
-export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -59,4 +63,14 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
     child.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
   });
+}
+
+/**
+ * The stderr of a users/audit/import command after its first line, which must say which database
+ * it used: the lines a test about something else compares.
+ */
+export function afterDatabaseNote(stderr: string): string {
+  const match = /^pacerpro-auth: (?:database|created a new database): (?:SQLite|PostgreSQL) \S+\n/.exec(stderr);
+  if (!match) throw new Error(`stderr does not start with the database it used:\n${stderr}`);
+  return stderr.slice(match[0].length);
 }
