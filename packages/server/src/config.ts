@@ -351,6 +351,18 @@ const CONSTANT_DEFAULT_SETTINGS = [
     defaultValue: 0,
     parse: integer(0, 300),
   }),
+  /** devise-jwt's `issuer` (config.jwt.issuer): tokens carry it as iss, and a token without it is refused. */
+  setting({
+    key: 'jwtIssuer',
+    env: 'PACERPRO_JWT_ISSUER',
+    flag: 'jwt-issuer',
+    describe: "the iss claim of every token, as devise-jwt's issuer (unset: no iss written or required)",
+    details:
+      'when set, our tokens carry `iss` after the four contract claims, and a token whose `iss` differs or is missing is refused, as ruby-jwt refuses it on the Rails side',
+    accepted: "a non-empty string, the same as the Rails app's config.jwt.issuer",
+    defaultValue: undefined,
+    parse: (raw: string) => (raw.length > 0 && raw.length <= 256 ? ok(raw) : refused),
+  }),
   /** How long one jti may be refreshed before its owner must log in again. */
   setting({
     key: 'sessionMaxAgeSeconds',

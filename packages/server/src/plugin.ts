@@ -46,7 +46,13 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
 
   const now = options.now ?? Date.now;
   const secret = options.secret ?? (await resolveJwtSecret(config, store));
-  const tokens = createTokenService({ secret, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
+  const tokens = createTokenService({
+    secret,
+    ttlSeconds: config.jwtTtlSeconds,
+    leewaySeconds: config.jwtLeewaySeconds,
+    issuer: config.jwtIssuer,
+    now,
+  });
   const jtis = createJtiMatcher(store);
   const requireSession = createSessionHook(
     createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds, now }),
