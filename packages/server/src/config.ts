@@ -341,6 +341,19 @@ const CONSTANT_DEFAULT_SETTINGS = [
     parse: (raw: string) => ok(raw),
     secret: true,
   }),
+  /** Devise's lockable `unlock_in`: how long a Devise `locked_at` keeps an account locked. */
+  setting({
+    key: 'deviseUnlockInSeconds',
+    env: 'PACERPRO_DEVISE_UNLOCK_IN',
+    flag: 'devise-unlock-in',
+    describe: "Devise's unlock_in: how long after locked_at a Devise lock ends (never: unlock_strategy :email)",
+    details:
+      'a user whose `locked_at` is set refuses logins and tokens until `locked_at` + this, then opens by itself; `never` keeps it locked until `users unlock`',
+    accepted: 'a duration from 1s to 365d, e.g. 1h, 30m or 3600 (seconds), or never',
+    defaultValue: 3600,
+    defaultShown: '1h',
+    parse: (raw: string): Parsed<number | 'never'> => (raw.trim() === 'never' ? ok('never') : duration(1, 365 * 86_400)(raw)),
+  }),
   /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
   setting({
     key: 'jwtLeewaySeconds',

@@ -7,6 +7,7 @@ import type { JtiMatcher } from './jti-matcher.js';
 import { blockDurationMs, retryAfterSeconds } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import type { IssuedToken, TokenService } from './tokens.js';
+import { isLockedAt } from './user-lock.js';
 
 // Login, refresh and logout as plain functions over a store: no HTTP in here. Refresh and logout
 // act on a user the authenticator (authenticate.ts) has already let through.
@@ -105,7 +106,7 @@ export function createSessionService({
     }
     const matches = await passwords.verify(user.passwordHash, password);
     // A locked account answers exactly like a wrong password, after the same work.
-    if (!matches || user.locked) return failed(key);
+    if (!matches || isLockedAt(user.lock, now())) return failed(key);
     if (hadFailures) await store.loginFailures.clearLoginFailures(key);
     if (passwords.needsRehash(user.passwordHash)) {
       await store.users.updatePasswordHash(user.id, await passwords.hash(password));

@@ -61,7 +61,12 @@ export async function usersCommand(args: string[], values: Values, config: Confi
     try {
       const list = await users.listUsers(store);
       if (values.json) return print(io, JSON.stringify(list));
-      return print(io, list.length === 0 ? 'no users' : list.map((u) => `${u.id}\t${u.email}${u.locked ? '\tlocked' : ''}`).join('\n'));
+      return print(
+        io,
+        list.length === 0
+          ? 'no users'
+          : list.map((u) => `${u.id}\t${u.email}${u.locked ? `\tlocked${u.lockedUntil ? ` until ${u.lockedUntil}` : ''}` : ''}`).join('\n'),
+      );
     } finally {
       await store.close();
     }
