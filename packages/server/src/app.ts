@@ -72,6 +72,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     ttlSeconds: config.jwtTtlSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
+    issuer: config.jwtIssuer,
     now,
   });
   // The hasher reports each hash's own time, not its wait for a turn; a hasher given in deps is used as it is.

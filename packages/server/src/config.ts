@@ -355,6 +355,19 @@ const CONSTANT_DEFAULT_SETTINGS = [
     parse: (raw: string) => ok(raw),
     secret: true,
   }),
+  /** Devise's lockable `unlock_in`: how long a Devise `locked_at` keeps an account locked. */
+  setting({
+    key: 'deviseUnlockInSeconds',
+    env: 'PACERPRO_DEVISE_UNLOCK_IN',
+    flag: 'devise-unlock-in',
+    describe: "Devise's unlock_in: how long after locked_at a Devise lock ends (never: unlock_strategy :email)",
+    details:
+      'a user whose `locked_at` is set refuses logins and tokens until `locked_at` + this, then opens by itself; `never` keeps it locked until `users unlock`',
+    accepted: 'a duration from 1s to 365d, e.g. 1h, 30m or 3600 (seconds), or never',
+    defaultValue: 3600,
+    defaultShown: '1h',
+    parse: (raw: string): Parsed<number | 'never'> => (raw.trim() === 'never' ? ok('never') : duration(1, 365 * 86_400)(raw)),
+  }),
   /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
   setting({
     key: 'jwtLeewaySeconds',
@@ -364,6 +377,18 @@ const CONSTANT_DEFAULT_SETTINGS = [
     accepted: 'an integer number of seconds from 0 to 300',
     defaultValue: 0,
     parse: integer(0, 300),
+  }),
+  /** devise-jwt's `issuer` (config.jwt.issuer): tokens carry it as iss, and a token without it is refused. */
+  setting({
+    key: 'jwtIssuer',
+    env: 'PACERPRO_JWT_ISSUER',
+    flag: 'jwt-issuer',
+    describe: "the iss claim of every token, as devise-jwt's issuer (unset: no iss written or required)",
+    details:
+      'when set, our tokens carry `iss` after the four contract claims, and a token whose `iss` differs or is missing is refused, as ruby-jwt refuses it on the Rails side',
+    accepted: "a non-empty string, the same as the Rails app's config.jwt.issuer",
+    defaultValue: undefined,
+    parse: (raw: string) => (raw.length > 0 && raw.length <= 256 ? ok(raw) : refused),
   }),
   /** How long one jti may be refreshed before its owner must log in again. */
   setting({

@@ -52,7 +52,13 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   // secret reaches this app as it reaches every node.
   const keys = options.secret !== undefined ? undefined : await resolveJwtKeys(config, store);
   const keyring = keys?.keyring ?? { current: options.secret!, previous: [] };
-  const tokens = createTokenService({ keyring, ttlSeconds: config.jwtTtlSeconds, leewaySeconds: config.jwtLeewaySeconds, now });
+  const tokens = createTokenService({
+    keyring,
+    ttlSeconds: config.jwtTtlSeconds,
+    leewaySeconds: config.jwtLeewaySeconds,
+    issuer: config.jwtIssuer,
+    now,
+  });
   if (keys?.origin === 'database') {
     const watch = watchGeneratedKeys({ store, tokens, keyring, logger: app.log });
     app.addHook('onClose', async () => watch.stop());

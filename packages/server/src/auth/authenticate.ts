@@ -3,6 +3,7 @@ import type { User } from '../store/users.js';
 import { TokenRefusedError } from './auth-errors.js';
 import type { JtiMatcher } from './jti-matcher.js';
 import type { TokenClaims, TokenService } from './tokens.js';
+import { isLockedAt } from './user-lock.js';
 
 // The one check behind GET and DELETE /v1/session and the reusable plugin, in two steps as
 // fastify-jwt has them: verify (signature, expiry, claims), then "is it still trusted?" (the user
@@ -32,7 +33,7 @@ export function createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds,
   /** The second step: whether a verified token still speaks for its user. */
   async function trustedUser(claims: TokenClaims): Promise<User> {
     const user = await store.users.findUserById(claims.sub);
-    if (!user || user.locked || !jtis.isCurrent(user, claims.jti)) throw new TokenRefusedError('token_revoked');
+    if (!user || isLockedAt(user.lock, now()) || !jtis.isCurrent(user, claims.jti)) throw new TokenRefusedError('token_revoked');
     if (sessionTooOld(user, sessionMaxAgeSeconds, now())) throw new TokenRefusedError('session_too_old');
     return user;
   }

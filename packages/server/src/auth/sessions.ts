@@ -19,6 +19,7 @@ import {
 import { retryAfterSeconds, type ThrottlePolicy } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import type { IssuedToken, TokenService } from './tokens.js';
+import { isLockedAt } from './user-lock.js';
 
 // Login, refresh and logout as plain functions over a store: no HTTP in here. Refresh and logout
 // act on a user the authenticator (authenticate.ts) has already let through.
@@ -127,7 +128,7 @@ export function createSessionService({
       }
       const matches = await passwords.verify(user.passwordHash, password);
       // A locked account answers exactly like a wrong password, after the same work.
-      if (!matches || user.locked) throw new InvalidCredentialsError(lane.kind);
+      if (!matches || isLockedAt(user.lock, now())) throw new InvalidCredentialsError(lane.kind);
 
       await store.loginFailures.clearLoginFailures([lane.key]);
       const deviceCredential = await keepKnown(user, client, deviceId);

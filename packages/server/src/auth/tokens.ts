@@ -2,7 +2,7 @@ import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { type Keyring, type SecretLabel, secretLabel } from './keyring.js';
 
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
-// {jti, sub, scp, exp}. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
+// {jti, sub, scp, exp}, then iss when PACERPRO_JWT_ISSUER is set. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
 // behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
 // A hand-written node:crypto HS256 was measured a little faster, not enough to leave a maintained
 // library for (bench/NOTES.md, "Declined or left"). The algorithm is pinned to HS256; time
@@ -43,30 +43,68 @@ export interface TokenOptions {
   readonly now?: () => number;
   /** Seconds a token is still accepted past its exp, for clocks that disagree across nodes. */
   readonly leewaySeconds?: number;
+  /** devise-jwt's `issuer`: written as `iss` on our tokens, and required (equal) on every token read. */
+  readonly issuer?: string;
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// devise-jwt (ruby-jwt) also writes iat and aud; accept them so its tokens verify, nothing else.
-const ALLOWED_CLAIMS = new Set(['jti', 'sub', 'scp', 'exp', 'iat', 'aud']);
+
+// We read claims beyond our own (an app's jwt_payload: an e-mail, a role) and ignore them, so the
+// payload is bounded before it is decoded: a token is at most what an Authorization header may carry
+// (src/http/authorization.ts), and its claims are few.
+export const MAX_TOKEN_LENGTH = 4096;
+export const MAX_CLAIMS = 32;
+
+/** What a token's claims must match besides its signature: the configured issuer, when there is one. */
+export interface ClaimExpectations {
+  readonly issuer?: string;
+}
+
+/** The claims a token carries that bear on whether it is accepted now; everything else is ignored. */
+export interface ReadClaims extends TokenClaims {
+  readonly iat?: number;
+  readonly nbf?: number;
+}
+
+const isNumericDate = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 
 /** Checks the decoded header and payload field by field; returns the claims or undefined. */
-export function readClaims(header: Record<string, unknown>, payload: Record<string, unknown>): TokenClaims | undefined {
+export function readClaims(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  expected: ClaimExpectations = {},
+): ReadClaims | undefined {
   // ruby-jwt writes {"alg":"HS256"} with no typ; we write typ "JWT". Any other header field
   // (kid, jku, x5u, crit, …) could steer key selection: refuse it.
   const headerKeys = Object.keys(header);
   if (header.alg !== 'HS256' || headerKeys.some((k) => k !== 'alg' && k !== 'typ')) return undefined;
   if ('typ' in header && header.typ !== 'JWT') return undefined;
 
-  const { jti, sub, scp, exp, iat, aud } = payload;
-  if (Object.keys(payload).some((k) => !ALLOWED_CLAIMS.has(k))) return undefined;
+  if (Object.keys(payload).length > MAX_CLAIMS) return undefined;
+  const { jti, sub, scp, exp, iat, nbf, aud, iss } = payload;
   if (typeof jti !== 'string' || !UUID.test(jti)) return undefined;
   const userId = readSubject(sub);
   if (userId === undefined) return undefined;
   if (scp !== 'user') return undefined;
-  if (typeof exp !== 'number' || !Number.isSafeInteger(exp)) return undefined;
-  if (iat !== undefined && (typeof iat !== 'number' || !Number.isSafeInteger(iat))) return undefined;
+  if (!isNumericDate(exp)) return undefined;
+  if (iat !== undefined && !isNumericDate(iat)) return undefined;
+  if (nbf !== undefined && !isNumericDate(nbf)) return undefined;
+  // warden-jwt_auth writes aud: null unless the app sets an aud_header; we have no audience to match.
   if (aud !== undefined && aud !== null && typeof aud !== 'string') return undefined;
-  return { jti, sub: userId, scp, exp };
+  if (iss !== undefined && typeof iss !== 'string') return undefined;
+  // With an issuer configured a token without iss is refused, as ruby-jwt's verify_iss refuses it on
+  // the Rails side: both backends answer one token alike (docs/devise.md, "Running beside Devise").
+  if (expected.issuer !== undefined && iss !== expected.issuer) return undefined;
+  return { jti, sub: userId, scp, exp, ...(iat === undefined ? {} : { iat }), ...(nbf === undefined ? {} : { nbf }) };
+}
+
+/** Why a token with valid claims is not accepted at `nowSeconds`, or undefined when it is. */
+export function timeProblem(claims: ReadClaims, nowSeconds: number, leewaySeconds: number): (VerifyResult & { ok: false }) | undefined {
+  // A token not yet valid, or issued in the future, is no expiry matter: refreshing would not help.
+  if (claims.nbf !== undefined && nowSeconds + leewaySeconds < claims.nbf) return { ok: false, reason: 'invalid_token' };
+  if (claims.iat !== undefined && claims.iat > nowSeconds + leewaySeconds) return { ok: false, reason: 'invalid_token' };
+  if (nowSeconds >= claims.exp + leewaySeconds) return { ok: false, reason: 'token_expired' };
+  return undefined;
 }
 
 /**
@@ -84,7 +122,7 @@ function readSubject(sub: unknown): number | undefined {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 interface Keys {
-  readonly sign: (claims: TokenClaims) => string;
+  readonly sign: (claims: object) => string;
   /** One verifier per secret, current first. */
   readonly verifiers: readonly ((token: string) => { header: unknown; payload: unknown })[];
 }
@@ -114,6 +152,7 @@ export function createTokenService({
   ttlSeconds,
   now = Date.now,
   leewaySeconds = 0,
+  issuer,
 }: TokenOptions): TokenService {
   if (!keyring && secret === undefined) throw new TypeError('createTokenService needs a secret or a keyring');
   let keys = keysOf(keyring ?? { current: secret!, previous: [] });
@@ -139,18 +178,21 @@ export function createTokenService({
   return {
     issue({ id, jti }) {
       const exp = Math.floor(now() / 1000) + ttlSeconds;
-      // Key order is the wire order: {"jti":…,"sub":…,"scp":"user","exp":…}.
-      const claims: TokenClaims = { jti, sub: id, scp: 'user', exp };
+      // Key order is the wire order: {"jti":…,"sub":…,"scp":"user","exp":…}, then "iss" when set, so
+      // the contract's four claims come first and, unset, are the whole payload.
+      const claims = issuer === undefined ? { jti, sub: id, scp: 'user', exp } : { jti, sub: id, scp: 'user', exp, iss: issuer };
       return { token: keys.sign(claims), expiresAt: new Date(exp * 1000) };
     },
     verify(token) {
+      if (token.length > MAX_TOKEN_LENGTH) return invalid;
       const decoded = decode(token);
       if (!decoded || !isObject(decoded.header) || !isObject(decoded.payload)) return invalid;
-      const claims = readClaims(decoded.header, decoded.payload);
-      if (!claims) return invalid;
-      // Expiry against the injected clock, so tests see a token expire without sleeping.
-      if (Math.floor(now() / 1000) >= claims.exp + leewaySeconds) return { ok: false, reason: 'token_expired' };
-      return { ok: true, claims };
+      const read = readClaims(decoded.header, decoded.payload, { issuer });
+      if (!read) return invalid;
+      // Times against the injected clock, so tests see a token expire without sleeping.
+      const problem = timeProblem(read, Math.floor(now() / 1000), leewaySeconds);
+      if (problem) return problem;
+      return { ok: true, claims: { jti: read.jti, sub: read.sub, scp: read.scp, exp: read.exp } };
     },
     useKeyring(keyring) {
       keys = keysOf(keyring);

@@ -1,4 +1,5 @@
 import { isBcryptHash } from '../auth/devise-bcrypt.js';
+import { deviseLock, parseRailsTime, type DeviseLockable } from '../auth/devise-lockable.js';
 import { emailKey, isEmailAddress } from '../auth/email.js';
 import { randomJti } from '../auth/jti-matcher.js';
 import { UUID } from '../auth/tokens.js';
@@ -9,7 +10,7 @@ import type { ImportedUser, User } from '../store/users.js';
 
 export const REQUIRED_COLUMNS = ['id', 'email', 'encrypted_password', 'jti'] as const;
 // failed_attempts is accepted but not carried over: our throttling counts failures itself, and a
-// Devise lock is already in locked_at.
+// Devise lock is already in locked_at (read with the app's unlock_in: devise-lockable.ts).
 export const OPTIONAL_COLUMNS = ['locked_at', 'failed_attempts'] as const;
 
 /** One source row by column name; values as the source gives them (CSV: strings, '' for NULL). */
@@ -33,7 +34,7 @@ export function missingColumns(columns: readonly string[]): string[] {
   return REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
 }
 
-export function mapDeviseRow(row: DeviseRow, newJti: () => string = randomJti): MappedRow {
+export function mapDeviseRow(row: DeviseRow, lockable: DeviseLockable, newJti: () => string = randomJti): MappedRow {
   const id = parseId(row.id);
   if (id === undefined) return { ok: false, reason: `id ${JSON.stringify(row.id ?? null)} is not a positive integer` };
   const email = typeof row.email === 'string' ? row.email.trim() : '';
@@ -41,14 +42,19 @@ export function mapDeviseRow(row: DeviseRow, newJti: () => string = randomJti): 
   const hash = row.encrypted_password;
   if (!present(hash)) return { ok: false, reason: 'encrypted_password is empty: the account has no password to log in with' };
   if (typeof hash !== 'string' || !isBcryptHash(hash)) return { ok: false, reason: 'encrypted_password is not a bcrypt hash' };
-  const locked = present(row.locked_at);
+  let lockedAt: Date | undefined;
+  if (present(row.locked_at)) {
+    lockedAt = typeof row.locked_at === 'string' ? parseRailsTime(row.locked_at) : undefined;
+    if (!lockedAt) return { ok: false, reason: `locked_at ${JSON.stringify(row.locked_at)} is not a time (expected 2026-11-28 06:00:00)` };
+  }
+  const lock = deviseLock(lockedAt, lockable);
   if (typeof row.jti === 'string' && UUID.test(row.jti)) {
-    return { ok: true, user: { id, email, passwordHash: hash, jti: row.jti, locked } };
+    return { ok: true, user: { id, email, passwordHash: hash, jti: row.jti, lock } };
   }
   // Tokens with a jti that is not a UUID are refused anyway; a fresh jti still lets the user log in.
   return {
     ok: true,
-    user: { id, email, passwordHash: hash, jti: newJti(), locked },
+    user: { id, email, passwordHash: hash, jti: newJti(), lock },
     note: 'jti is missing or not a UUID: a new one was made, so tokens issued before are refused',
   };
 }

@@ -8,6 +8,7 @@ import { parsePostgresUrl } from '../store/postgres.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
 import type { ImportedUser } from '../store/users.js';
+import type { DeviseLockable } from '../auth/devise-lockable.js';
 import { CliError } from './cli-error.js';
 import { CsvError, parseCsv } from './csv.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, classifyImport, mapDeviseRow, missingColumns, type DeviseRow } from './devise-rows.js';
@@ -50,7 +51,12 @@ function report(source: SourceRow, reason: string): RowReport {
 }
 
 /** Imports every row the source yields; with dryRun, only says what it would do. */
-export async function importDevise(rows: AsyncIterable<SourceRow>, store: Pick<Store, 'users'>, dryRun: boolean): Promise<ImportSummary> {
+export async function importDevise(
+  rows: AsyncIterable<SourceRow>,
+  store: Pick<Store, 'users'>,
+  dryRun: boolean,
+  lockable: DeviseLockable,
+): Promise<ImportSummary> {
   const summary: ImportSummary = { dryRun, imported: 0, unchanged: 0, skipped: [], notes: [] };
   // A dry run writes nothing, so it remembers what it would have written to judge later rows alike.
   const plannedById = new Map<number, ImportedUser>();
@@ -62,7 +68,7 @@ export async function importDevise(rows: AsyncIterable<SourceRow>, store: Pick<S
     ] as const;
 
   for await (const source of rows) {
-    const mapped = source.problem ? { ok: false as const, reason: source.problem } : mapDeviseRow(source.row);
+    const mapped = source.problem ? { ok: false as const, reason: source.problem } : mapDeviseRow(source.row, lockable);
     if (!mapped.ok) {
       summary.skipped.push(report(source, mapped.reason));
       continue;
@@ -228,7 +234,7 @@ export async function importCommand(
   const rows = typeof from === 'string' ? readPostgresRows(from, table, config.dbConnectTimeoutMs) : readCsvRows(csv as string);
   const store = await openCliStore(config, 'creates-data', note);
   try {
-    const summary = await importDevise(rows, store, flags['dry-run'] === true);
+    const summary = await importDevise(rows, store, flags['dry-run'] === true, { unlockInSeconds: config.deviseUnlockInSeconds });
     write(flags.json ? JSON.stringify(summary) : formatSummary(summary));
     return summary.skipped.length > 0 ? 1 : 0;
   } finally {

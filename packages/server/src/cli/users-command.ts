@@ -70,7 +70,8 @@ export async function usersCommand(args: string[], values: Values, config: Confi
       const list = await users.listUsers(store);
       if (values.json) return print(io, JSON.stringify(list));
       if (list.length === 0) return print(io, 'no users');
-      return print(io, ['id\temail\tstatus', ...list.map((u) => `${u.id}\t${u.email}\t${u.locked ? 'locked' : 'active'}`)].join('\n'));
+      const status = (u: users.UserView) => (u.locked ? `locked${u.lockedUntil ? ` until ${u.lockedUntil}` : ''}` : 'active');
+      return print(io, ['id\temail\tstatus', ...list.map((u) => `${u.id}\t${u.email}\t${status(u)}`)].join('\n'));
     } finally {
       await store.close();
     }

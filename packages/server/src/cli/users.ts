@@ -5,6 +5,7 @@ import { MAX_EMAIL_LENGTH, emailKey, isEmailAddress } from '../auth/email.js';
 import { accountLaneKeys } from '../auth/login-lane.js';
 import type { Store } from '../store/store.js';
 import { DuplicateEmailError } from '../store/store-errors.js';
+import { isLockedAt } from '../auth/user-lock.js';
 import type { User } from '../store/users.js';
 import { CliError } from './cli-error.js';
 
@@ -15,14 +16,17 @@ export interface UserView {
   id: number;
   email: string;
   locked: boolean;
+  /** A lock that ends by itself (imported from Devise's lockable): when it ends. */
+  lockedUntil?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export const viewUser = (user: User): UserView => ({
+export const viewUser = (user: User, nowMs: number = Date.now()): UserView => ({
   id: user.id,
   email: user.email,
-  locked: user.locked,
+  locked: isLockedAt(user.lock, nowMs),
+  ...(user.lock.kind === 'until' && isLockedAt(user.lock, nowMs) && { lockedUntil: user.lock.until.toISOString() }),
   createdAt: user.createdAt.toISOString(),
   updatedAt: user.updatedAt.toISOString(),
 });
@@ -64,7 +68,7 @@ export async function addUser(
 }
 
 export async function listUsers(store: Pick<Store, 'users'>): Promise<UserView[]> {
-  return (await store.users.listUsers()).map(viewUser);
+  return (await store.users.listUsers()).map((user) => viewUser(user));
 }
 
 /**

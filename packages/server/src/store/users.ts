@@ -1,3 +1,5 @@
+import type { UserLock } from '../auth/user-lock.js';
+
 // The users part of the store: accounts, their password hashes and their current jti.
 
 export interface User {
@@ -9,7 +11,8 @@ export interface User {
   readonly jti: string;
   /** When the current jti was created, so a session's absolute age can be bounded. */
   readonly jtiIssuedAt: Date;
-  readonly locked: boolean;
+  /** Whether it may log in: open, locked by an operator, or locked until a moment (Devise's lockable). */
+  readonly lock: UserLock;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -26,7 +29,7 @@ export interface ImportedUser {
   readonly email: string;
   readonly passwordHash: string;
   readonly jti: string;
-  readonly locked: boolean;
+  readonly lock: UserLock;
 }
 
 export interface UserRepository {
@@ -39,6 +42,7 @@ export interface UserRepository {
   updatePasswordHash(id: number, passwordHash: string): Promise<boolean>;
   /** Replaces the hash and the jti in one update, so every earlier token dies with the old password. */
   changePassword(id: number, passwordHash: string, newJti: string): Promise<boolean>;
+  /** An operator's lock (no end) or unlock; either replaces a lock that ends. */
   setLocked(id: number, locked: boolean): Promise<boolean>;
   /** Replaces the user's jti in one atomic update: every token issued before is refused from now on. */
   rotateJti(id: number, newJti: string): Promise<boolean>;

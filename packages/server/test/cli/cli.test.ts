@@ -136,10 +136,10 @@ describe('the other users commands', () => {
 
   test('lock and unlock', async () => {
     assert.equal((await users(['lock', 'erin@example.com'])).code, 0);
-    assert.equal((await readUser('erin@example.com'))!.locked, true);
+    assert.deepEqual((await readUser('erin@example.com'))!.lock, { kind: 'locked' });
     assert.equal((await users(['list'])).stdout.includes('erin@example.com\tlocked'), true);
     assert.equal((await users(['unlock', 'ERIN@example.com'])).code, 0);
-    assert.equal((await readUser('erin@example.com'))!.locked, false);
+    assert.deepEqual((await readUser('erin@example.com'))!.lock, { kind: 'open' });
   });
 
   test('revoke spins the jti', async () => {

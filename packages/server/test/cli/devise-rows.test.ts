@@ -9,23 +9,31 @@ import { formatSummary } from '../../src/cli/import-devise.js';
 const JTI = '0b5e5f3c-6a34-4b8e-9d21-5f0c8a7e4d11';
 const HASH = '$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
 const ROW = { id: '42', email: ' Ann@Example.com', encrypted_password: HASH, jti: JTI };
+const HOUR = { unlockInSeconds: 3600 } as const;
 
 describe('mapDeviseRow', () => {
-  it('keeps the id, the trimmed e-mail, the bcrypt hash and the jti; locked when locked_at is set', () => {
-    assert.deepEqual(mapDeviseRow(ROW), {
+  it('keeps the id, the trimmed e-mail, the bcrypt hash and the jti; open without locked_at', () => {
+    assert.deepEqual(mapDeviseRow(ROW, HOUR), {
       ok: true,
-      user: { id: 42, email: 'Ann@Example.com', passwordHash: HASH, jti: JTI, locked: false },
+      user: { id: 42, email: 'Ann@Example.com', passwordHash: HASH, jti: JTI, lock: { kind: 'open' } },
     });
-    const fromPostgres = mapDeviseRow({ ...ROW, id: 42, locked_at: null });
-    assert.ok(fromPostgres.ok && fromPostgres.user.id === 42 && !fromPostgres.user.locked);
-    const locked = mapDeviseRow({ ...ROW, locked_at: '2025-03-01 10:00:00', failed_attempts: '5' });
-    assert.ok(locked.ok && locked.user.locked);
-    for (const prefix of ['$2b$', '$2y$']) assert.ok(mapDeviseRow({ ...ROW, encrypted_password: prefix + HASH.slice(4) }).ok);
+    const fromPostgres = mapDeviseRow({ ...ROW, id: 42, locked_at: null }, HOUR);
+    assert.ok(fromPostgres.ok && fromPostgres.user.id === 42 && fromPostgres.user.lock.kind === 'open');
+    for (const prefix of ['$2b$', '$2y$']) assert.ok(mapDeviseRow({ ...ROW, encrypted_password: prefix + HASH.slice(4) }, HOUR).ok);
+  });
+
+  it('reads locked_at as a lock that ends unlock_in later, not a permanent one', () => {
+    const locked = mapDeviseRow({ ...ROW, locked_at: '2025-03-01 10:00:00', failed_attempts: '20' }, HOUR);
+    assert.ok(locked.ok);
+    assert.deepEqual(locked.user.lock, { kind: 'until', until: new Date('2025-03-01T11:00:00Z') });
+    const byEmail = mapDeviseRow({ ...ROW, locked_at: '2025-03-01 10:00:00', failed_attempts: '20' }, { unlockInSeconds: 'never' });
+    assert.ok(byEmail.ok);
+    assert.deepEqual(byEmail.user.lock, { kind: 'locked' });
   });
 
   it('gives a fresh jti, with a note, when the jti is missing or not a UUID', () => {
     for (const jti of [undefined, null, '', 'not-a-uuid']) {
-      const mapped = mapDeviseRow({ ...ROW, jti }, () => 'fresh');
+      const mapped = mapDeviseRow({ ...ROW, jti }, HOUR, () => 'fresh');
       assert.ok(mapped.ok);
       assert.equal(mapped.user.jti, 'fresh');
       assert.match(mapped.note ?? '', /new one was made/);
@@ -42,9 +50,10 @@ describe('mapDeviseRow', () => {
       [{ ...ROW, encrypted_password: '' }, /encrypted_password is empty/],
       [{ ...ROW, encrypted_password: 'pbkdf2$sha256$abc' }, /not a bcrypt hash/],
       [{ ...ROW, encrypted_password: `$2x$12$${HASH.slice(7)}` }, /not a bcrypt hash/],
+      [{ ...ROW, locked_at: 'yesterday' }, /locked_at "yesterday" is not a time/],
     ] as const;
     for (const [row, reason] of reasons) {
-      const mapped = mapDeviseRow(row);
+      const mapped = mapDeviseRow(row, HOUR);
       assert.ok(!mapped.ok, JSON.stringify(row));
       assert.match(mapped.reason, reason);
     }
@@ -57,7 +66,7 @@ describe('mapDeviseRow', () => {
 });
 
 describe('classifyImport', () => {
-  const user = { id: 42, email: 'ann@example.com', passwordHash: HASH, jti: JTI, locked: false };
+  const user = { id: 42, email: 'ann@example.com', passwordHash: HASH, jti: JTI, lock: { kind: 'open' } } as const;
   it('is new when neither the id nor the e-mail exists', () =>
     assert.deepEqual(classifyImport(user, undefined, undefined), { kind: 'new' }));
   it('is unchanged when the same id has the same e-mail, whatever happened to it since', () =>

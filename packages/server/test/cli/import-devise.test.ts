@@ -21,7 +21,7 @@ const PEPPER = 'devise-pepper-from-config';
 const skip = await postgresSkip();
 if (skip) console.log(skip);
 
-const importCli = (args: string[]) => runCli(['import', 'devise', ...args]);
+const importCli = (args: string[], env: Record<string, string> = {}) => runCli(['import', 'devise', ...args], { env });
 
 async function serve(databaseUrl: string, pepper?: string): Promise<RunningServer> {
   const env = { DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent', PACERPRO_JWT_SECRET: SECRET };
@@ -51,6 +51,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   let rails: TestSchema;
   let target: TestSchema;
   const alice = { id: 3, email: 'alice@example.com', password: 'alice devise password', jti: randomUUID() };
+  const RECENTLY = new Date(Date.now() - 60_000);
   const SKIPPED = [
     'skipped id 9: encrypted_password is empty: the account has no password to log in with',
     'skipped id 11: email "not-an-email" is not an e-mail address',
@@ -67,9 +68,12 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
         'carol@example.com',
         await deviseHash('carol devise password', { pepper: PEPPER, prefix: '$2y$' }),
         randomUUID(),
-        '2025-06-01 12:00:00',
-        5,
+        // Locked by Devise a minute ago: within unlock_in (1h by default), so still locked here.
+        RECENTLY.toISOString().replace('T', ' ').replace('Z', ''),
+        20,
       ],
+      // Locked long ago: past unlock_in, so Devise would let the right password in, and so do we.
+      [6, 'pat@example.com', await deviseHash('pat devise password', { pepper: PEPPER }), randomUUID(), '2025-06-01 12:00:00', 20],
       [7, 'Bob@Example.com', await deviseHash('bob devise password', { pepper: PEPPER, prefix: '$2b$' }), randomUUID(), null, 1],
       [9, 'dave@example.com', '', randomUUID(), null, 0],
       [11, 'not-an-email', await deviseHash('x', { cost: 4 }), randomUUID(), null, 0],
@@ -88,18 +92,20 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
 
   it('--dry-run reports what it would do and writes no user', async () => {
     const result = await importCli(['--from', rails.url, '--dry-run', '--database-url', target.url]);
-    assert.equal(result.stdout, `${['dry run, nothing written: would import 3, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
+    assert.equal(result.stdout, `${['dry run, nothing written: would import 4, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
     assert.equal(result.code, 1, 'rows were skipped');
     assert.deepEqual(await adminQuery(`SELECT id FROM ${target.name}.users`), []);
   });
 
   it('imports ids, jtis, hashes and locks, reports bad rows, changes nothing the second time', async () => {
     const first = await importCli(['--from', rails.url, '--database-url', target.url]);
-    assert.equal(first.stdout, `${['imported 3, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
+    assert.equal(first.stdout, `${['imported 4, unchanged 0, skipped 2', ...SKIPPED].join('\n')}\n`);
     assert.equal(afterDatabaseNote(first.stderr), '');
-    const users = await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`);
+    const users = await adminQuery(`SELECT id, email, password_hash, jti, locked, locked_until FROM ${target.name}.users ORDER BY id`);
+    // A Devise lock ends unlock_in (1h) after locked_at, which Rails writes in UTC.
     const source = await adminQuery(
-      `SELECT id, email, encrypted_password AS password_hash, jti, locked_at IS NOT NULL AS locked FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`,
+      `SELECT id, email, encrypted_password AS password_hash, jti, false AS locked, (locked_at + interval '1 hour') AT TIME ZONE 'UTC' AS locked_until
+       FROM ${rails.name}.users WHERE id <= 7 ORDER BY id`,
     );
     assert.deepEqual(users, source);
 
@@ -107,9 +113,12 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
     const summary = JSON.parse(again.stdout) as Record<string, unknown>;
     assert.deepEqual(
       { ...summary, skipped: (summary.skipped as unknown[]).length },
-      { dryRun: false, imported: 0, unchanged: 3, skipped: 2, notes: [] },
+      { dryRun: false, imported: 0, unchanged: 4, skipped: 2, notes: [] },
     );
-    assert.deepEqual(await adminQuery(`SELECT id, email, password_hash, jti, locked FROM ${target.name}.users ORDER BY id`), users);
+    assert.deepEqual(
+      await adminQuery(`SELECT id, email, password_hash, jti, locked, locked_until FROM ${target.name}.users ORDER BY id`),
+      users,
+    );
 
     // The id sequence continues above the highest imported id.
     const added = await runCli(['users', 'add', 'erin@example.com', '--password-stdin', '--database-url', target.url], {
@@ -129,13 +138,15 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
         [3, alice.jti],
       );
 
-      // Imported locked: neither the password nor the token opens it.
+      // Locked within unlock_in: neither the password nor the token opens it.
       assert.equal((await login(server.url, { email: 'carol@example.com', password: 'carol devise password' })).res.status, 401);
       assert.equal(
         (await call(server.url, 'GET', `Bearer ${deviseJwt(SECRET, { sub: 5, jti: (await server.store.users.findUserById(5))!.jti })}`)).res
           .status,
         401,
       );
+      // Locked past unlock_in: open, as in Devise (was: every locked_at imported as a permanent lock).
+      assert.equal((await login(server.url, { email: 'pat@example.com', password: 'pat devise password' })).res.status, 200);
       // $2b$ with the pepper, e-mail matched case-insensitively.
       assert.equal((await login(server.url, { email: 'bob@example.com', password: 'bob devise password' })).res.status, 200);
 
@@ -144,7 +155,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
       await server.close();
     }
     // Importing again after all that restores nothing: not the bcrypt hash, not the revoked jti.
-    assert.match((await importCli(['--from', rails.url, '--database-url', target.url])).stdout, /^imported 0, unchanged 3, skipped 2\n/);
+    assert.match((await importCli(['--from', rails.url, '--database-url', target.url])).stdout, /^imported 0, unchanged 4, skipped 2\n/);
     const [row] = await adminQuery<{ password_hash: string; jti: string }>(
       `SELECT password_hash, jti FROM ${target.name}.users WHERE id = 3`,
     );
@@ -166,7 +177,7 @@ describe('import devise --from a Rails database on PostgreSQL', { skip }, () => 
   it('reads a large table page by page in numeric id order (11 after 9), not text order, which repeated rows across pages', async () => {
     const ids = [];
     for await (const { row } of readPostgresRows(rails.url, 'users', 2000, 2)) ids.push(row.id);
-    assert.deepEqual(ids, ['3', '5', '7', '9', '11']);
+    assert.deepEqual(ids, ['3', '5', '6', '7', '9', '11']);
   });
 
   it('fails in one line when the source cannot be read', async () => {
@@ -204,7 +215,8 @@ describe('import devise --csv into SQLite', () => {
   after(() => temp.remove());
 
   it('imports, reports bad rows by line, notes a new jti, and is idempotent; ids continue above', async () => {
-    const first = await importCli(['--csv', csv, '--database-url', database]);
+    // The Rails app unlocks by e-mail only: grace's lock of 2025 has no end.
+    const first = await importCli(['--csv', csv, '--database-url', database], { PACERPRO_DEVISE_UNLOCK_IN: 'never' });
     assert.equal(
       first.stdout,
       `${[
@@ -227,7 +239,7 @@ describe('import devise --csv into SQLite', () => {
     try {
       const token = deviseJwt(SECRET, { sub: frank.id, jti: frank.jti });
       assert.equal((await call(server.url, 'GET', `Bearer ${token}`)).res.status, 200);
-      assert.equal((await server.store.users.findUserById(15))!.locked, true);
+      assert.deepEqual((await server.store.users.findUserById(15))!.lock, { kind: 'locked' }); // unlock_in never
       await assertLoginUpgradesThenLogoutRevokes(server, frank.email, frank.password, token);
     } finally {
       await server.close();

@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { OPEN } from '../../src/auth/user-lock.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { runCli } from '../support/cli.js';
@@ -107,7 +108,7 @@ test('on a full disk no SQLite write is reported done that was not written, and 
         changePassword: () => store.users.changePassword(alice.id, HASH + big, randomUUID()),
         setLocked: () => store.users.setLocked(alice.id, false),
         importUser: () =>
-          store.users.importUser({ id: 900, email: `imported${big}@example.com`, passwordHash: HASH, jti: randomUUID(), locked: false }),
+          store.users.importUser({ id: 900, email: `imported${big}@example.com`, passwordHash: HASH, jti: randomUUID(), lock: OPEN }),
         clearLoginFailures: () => store.loginFailures.clearLoginFailures(['e:nobody']),
         addDeviceCredential: () => store.knownClients.addDeviceCredential(`d${big}`, alice.id, 20),
         touchDeviceCredential: () => store.knownClients.touchDeviceCredential('d'),

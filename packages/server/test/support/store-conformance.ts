@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { LOCKED, OPEN, lockedUntil } from '../../src/auth/user-lock.js';
 import type { Store } from '../../src/store/store.js';
 import { DuplicateEmailError } from '../../src/store/store-errors.js';
 import type { User } from '../../src/store/users.js';
@@ -53,7 +54,7 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
             passwordHash: HASH,
             jti,
             jtiIssuedAt: new Date(T0),
-            locked: false,
+            lock: { kind: 'open' },
             createdAt: new Date(T0),
             updatedAt: new Date(T0),
           });
@@ -130,9 +131,9 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           assert.deepEqual([now.passwordHash, now.jti, now.jtiIssuedAt], ['changed', jti, new Date(T0 + 2000)]);
 
           assert.equal(await store.users.setLocked(user.id, true), true);
-          assert.equal((await store.users.findUserById(user.id))!.locked, true);
+          assert.deepEqual((await store.users.findUserById(user.id))!.lock, { kind: 'locked' });
           assert.equal(await store.users.setLocked(user.id, false), true);
-          assert.equal((await store.users.findUserById(user.id))!.locked, false);
+          assert.deepEqual((await store.users.findUserById(user.id))!.lock, { kind: 'open' });
 
           clock.now = T0 + 3000;
           const rotated = randomUUID();
@@ -167,14 +168,34 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           }
         }));
 
+      it('keeps a lock that ends, with its end; an operator lock or unlock replaces it', () =>
+        withStore(async (store) => {
+          const until = new Date(T0 + 3_600_000);
+          const imported = {
+            id: 51,
+            email: 'timed@example.com',
+            passwordHash: '$2a$12$bcrypt',
+            jti: randomUUID(),
+            lock: lockedUntil(until),
+          };
+          assert.equal(await store.users.importUser(imported), true);
+          assert.deepEqual((await store.users.findUserById(51))!.lock, { kind: 'until', until });
+          assert.deepEqual((await store.users.findUserByEmail('timed@example.com'))!.lock, { kind: 'until', until });
+          assert.equal(await store.users.setLocked(51, true), true);
+          assert.deepEqual((await store.users.findUserById(51))!.lock, LOCKED);
+          assert.equal(await store.users.importUser({ ...imported, id: 52, email: 'timed2@example.com' }), true);
+          assert.equal(await store.users.setLocked(52, false), true);
+          assert.deepEqual((await store.users.findUserById(52))!.lock, OPEN);
+        }));
+
       it('imports a user with its own id and jti; later ids continue above it; nothing is overwritten', () =>
         withStore(async (store) => {
-          const imported = { id: 41, email: 'Dev@Example.com', passwordHash: '$2a$12$bcrypt', jti: randomUUID(), locked: true };
+          const imported = { id: 41, email: 'Dev@Example.com', passwordHash: '$2a$12$bcrypt', jti: randomUUID(), lock: LOCKED };
           assert.equal(await store.users.importUser(imported), true);
           const found = (await store.users.findUserByEmail('dev@example.com'))!;
           assert.deepEqual(
-            [found.id, found.email, found.passwordHash, found.jti, found.locked, found.jtiIssuedAt],
-            [41, 'Dev@Example.com', '$2a$12$bcrypt', imported.jti, true, new Date(T0)],
+            [found.id, found.email, found.passwordHash, found.jti, found.lock, found.jtiIssuedAt],
+            [41, 'Dev@Example.com', '$2a$12$bcrypt', imported.jti, LOCKED, new Date(T0)],
           );
           assert.equal(await store.users.importUser({ ...imported, id: 7, email: 'low@example.com' }), true);
           assert.equal((await store.users.createUser(newUser('new@example.com'))).id, 42);
@@ -191,7 +212,7 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
         withStore(async (store) => {
           for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) await store.users.createUser(newUser(email));
           await store.users.deleteUser(3);
-          const user = (id: number, email: string) => ({ id, email, passwordHash: HASH, jti: randomUUID(), locked: false });
+          const user = (id: number, email: string) => ({ id, email, passwordHash: HASH, jti: randomUUID(), lock: OPEN });
           assert.equal(await store.users.importUser(user(2, 'x@example.com')), false);
           assert.equal(await store.users.importUser(user(3, 'y@example.com')), true); // an explicit id may be a freed one
           assert.equal((await store.users.createUser(newUser('d@example.com'))).id, 4);

@@ -3,6 +3,7 @@ import { createBatchLoader } from '../batch-loader.js';
 import { DuplicateEmailError } from '../store-errors.js';
 import { emailKey } from '../../auth/email.js';
 import type { ImportedUser, NewUser, User, UserRepository } from '../users.js';
+import { lockColumns, lockFromColumns } from '../user-lock-columns.js';
 import { updated, type PostgresConnection } from './connection.js';
 
 interface UserRow {
@@ -12,6 +13,7 @@ interface UserRow {
   jti: string;
   jti_issued_at: Date;
   locked: boolean;
+  locked_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -25,7 +27,7 @@ function toUser(row: UserRow): User {
     passwordHash: row.password_hash,
     jti: row.jti,
     jtiIssuedAt: row.jti_issued_at,
-    locked: row.locked,
+    lock: lockFromColumns({ locked: row.locked, lockedUntil: row.locked_until }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -76,7 +78,9 @@ export function postgresUsers({ query, at }: PostgresConnection): UserRepository
         ]),
       ),
     setLocked: async (id, locked) =>
-      updated(await query('set-locked', 'UPDATE users SET locked = $1, updated_at = $2 WHERE id = $3', [locked, at(), id])),
+      updated(
+        await query('set-locked', 'UPDATE users SET locked = $1, locked_until = NULL, updated_at = $2 WHERE id = $3', [locked, at(), id]),
+      ),
     rotateJti: async (id, jti) =>
       updated(await query('rotate-jti', 'UPDATE users SET jti = $1, jti_issued_at = $2, updated_at = $2 WHERE id = $3', [jti, at(), id])),
     deleteUser: async (id) => updated(await query('delete-user', 'DELETE FROM users WHERE id = $1', [id])),
@@ -90,11 +94,12 @@ export function postgresUsers({ query, at }: PostgresConnection): UserRepository
         [user.id],
       );
       const time = at();
+      const { locked, lockedUntil } = lockColumns(user.lock);
       const result = await query(
         'import-user',
-        `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6) ON CONFLICT DO NOTHING`,
-        [user.id, user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, time, user.locked],
+        `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, locked_until, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $6) ON CONFLICT DO NOTHING`,
+        [user.id, user.email.trim(), emailKey(user.email), user.passwordHash, user.jti, time, locked, lockedUntil],
       );
       return updated(result);
     },

@@ -3,6 +3,7 @@ import { createGroupCommit } from '../group-commit.js';
 import { DuplicateEmailError } from '../store-errors.js';
 import { emailKey } from '../../auth/email.js';
 import type { ImportedUser, NewUser, User, UserRepository } from '../users.js';
+import { lockColumns, lockFromColumns } from '../user-lock-columns.js';
 import type { SqliteConnection } from './connection.js';
 
 interface UserRow {
@@ -13,6 +14,7 @@ interface UserRow {
   jti: string;
   jti_issued_at: number;
   locked: number;
+  locked_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -24,7 +26,7 @@ function toUser(row: UserRow): User {
     passwordHash: row.password_hash,
     jti: row.jti,
     jtiIssuedAt: new Date(row.jti_issued_at),
-    locked: row.locked === 1,
+    lock: lockFromColumns({ locked: row.locked === 1, lockedUntil: row.locked_until === null ? null : new Date(row.locked_until) }),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -45,14 +47,14 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
     changePassword: db.prepare<[string, string, number, number, number]>(
       'UPDATE users SET password_hash = ?, jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?',
     ),
-    setLocked: db.prepare<[number, number, number]>('UPDATE users SET locked = ?, updated_at = ? WHERE id = ?'),
+    setLocked: db.prepare<[number, number, number]>('UPDATE users SET locked = ?, locked_until = NULL, updated_at = ? WHERE id = ?'),
     rotateJti: db.prepare<[string, number, number, number]>('UPDATE users SET jti = ?, jti_issued_at = ?, updated_at = ? WHERE id = ?'),
     delete: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
     // AUTOINCREMENT records the largest id ever inserted (sqlite_sequence), explicit ones included,
     // so users created after an import get ids above the imported ones.
-    importUser: db.prepare<[number, string, string, string, string, number, number, number, number]>(
-      `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    importUser: db.prepare<[number, string, string, string, string, number, number, number | null, number, number]>(
+      `INSERT INTO users (id, email, email_key, password_hash, jti, jti_issued_at, locked, locked_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
   };
 
@@ -109,8 +111,12 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
     importUser: (user: ImportedUser) =>
       write(() => {
         const at = now();
-        const { id, email, passwordHash, jti, locked } = user;
-        return statements.importUser.run(id, email.trim(), emailKey(email), passwordHash, jti, at, locked ? 1 : 0, at, at).changes === 1;
+        const { id, email, passwordHash, jti } = user;
+        const { locked, lockedUntil } = lockColumns(user.lock);
+        const until = lockedUntil === null ? null : lockedUntil.getTime();
+        return (
+          statements.importUser.run(id, email.trim(), emailKey(email), passwordHash, jti, at, locked ? 1 : 0, until, at, at).changes === 1
+        );
       }),
   };
 }
