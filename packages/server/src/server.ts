@@ -72,8 +72,16 @@ export function closeOnSignals(server: RunningServer, logger: Logger): (reason: 
     );
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stop(signal);
+    if (!stopping) return stop(signal);
+    // A second signal is an operator who will not wait: say what that costs, then go.
+    server.app.server.getConnections((_error, open) => {
+      logger.warn(
+        { signal, openConnections: open ?? 'unknown' },
+        `second ${signal}: exiting now without waiting; ${open ?? 'an unknown number of'} open connection(s) dropped, with any request in flight on them`,
+      );
+      logger.flush?.();
+      process.exit(1);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli } from '../support/cli.js';
+import { runCli, startServe } from '../support/cli.js';
 import { PASSWORD, tempDir } from '../support/harness.js';
 import { PG_URL, freshSchema, postgresSkip } from '../support/postgres.js';
 
@@ -227,3 +227,24 @@ test('serve --help shows each default beside its setting', async () => {
   assert.match(result.stdout, /\n {2}--database-url +DATABASE_URL +.* \(default \.\/data\/pacerpro\.db\)\n/);
   assert.match(result.stdout, /\n {2}--tls-cert +PACERPRO_TLS_CERT +[^\n]*HTTPS\n/, 'an unset setting shows no default');
 });
+
+test('a second Ctrl-C during shutdown logs what it dropped before exiting 1, instead of exiting silently', async () => {
+  const serve = await startServe(['--database-url', join(temp.dir, 'signals.db')]);
+  const { port } = new URL(serve.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write('POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  serve.child.kill('SIGINT');
+  await until(() => serve.output().includes('shutting down'));
+  serve.child.kill('SIGINT');
+  assert.equal(await serve.exited, 1);
+  socket.destroy();
+  assert.match(
+    serve.output(),
+    /"msg":"second SIGINT: exiting now without waiting; 1 open connection\(s\) dropped, with any request in flight on them"/,
+  );
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
