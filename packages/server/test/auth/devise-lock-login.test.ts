@@ -3,15 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InvalidCredentialsError, TokenRefusedError } from '../../src/auth/auth-errors.js';
-import { createAuthenticator, type Authenticate } from '../../src/auth/authenticate.js';
-import { createJtiMatcher } from '../../src/auth/jti-matcher.js';
+import type { Authenticate } from '../../src/auth/authenticate.js';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
-import { createSessionService, type SessionService } from '../../src/auth/sessions.js';
-import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
+import type { SessionService } from '../../src/auth/sessions.js';
+import type { TokenService } from '../../src/auth/tokens.js';
 import { lockedUntil } from '../../src/auth/user-lock.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
-import { PASSWORD, sharedHasher, tempDir } from '../support/harness.js';
+import { PASSWORD, sessionDomain, sharedHasher, tempDir } from '../support/harness.js';
 
 // A lock that ends (Devise's locked_at + unlock_in) refuses logins and tokens until its end, with
 // the same answer and the same work as a wrong password, and then opens by itself.
@@ -34,19 +33,7 @@ before(async () => {
   const passwords: PasswordHasher = { ...shared, verify: (hash, password) => (verifications++, shared.verify(hash, password)) };
   const hash = await shared.hash(PASSWORD);
   await store.users.importUser({ id: 7, email: 'alice@example.com', passwordHash: hash, jti: JTI, lock: lockedUntil(new Date(UNTIL)) });
-  tokens = createTokenService({ secret: 'devise-lock-login-test-secret-long-enough-0123', ttlSeconds: 7200, now });
-  const jtis = createJtiMatcher(store);
-  sessions = createSessionService({
-    store,
-    passwords,
-    tokens,
-    jtis,
-    sessionMaxAgeSeconds: 86_400,
-    loginMaxFailures: 100,
-    deviceCredentialTtlSeconds: 86_400,
-    now,
-  });
-  authenticate = createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: 86_400, now });
+  ({ tokens, sessions, authenticate } = sessionDomain(store, { passwords, now, ttlSeconds: 7200, loginMaxFailures: 100 }));
 });
 after(async () => {
   await store.close();

@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InvalidCredentialsError, LoginThrottledError } from '../../src/auth/auth-errors.js';
-import { createJtiMatcher } from '../../src/auth/jti-matcher.js';
 import { blockSchedule } from '../../src/auth/login-throttle.js';
-import { createSessionService, type SessionService } from '../../src/auth/sessions.js';
-import { createTokenService } from '../../src/auth/tokens.js';
+import type { SessionService } from '../../src/auth/sessions.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
-import { PASSWORD, sharedHasher, tempDir } from '../support/harness.js';
+import { PASSWORD, sessionDomain, sharedHasher, tempDir } from '../support/harness.js';
 
 // The budget SECURITY.md states ("Login throttling"), held against the session service on a real
 // SQLite store with an injected clock: an attacker who guesses the very moment each block ends,
@@ -38,16 +36,7 @@ before(async () => {
     verifyDummy: (password: string) => (checks++, hasher.verifyDummy(password)),
   };
   await store.users.createUser({ email: 'owner@example.com', passwordHash: await hasher.hash(PASSWORD), jti: randomUUID() });
-  sessions = createSessionService({
-    store,
-    passwords,
-    tokens: createTokenService({ secret: 'login-budget-test-secret-long-enough-0123456789', ttlSeconds: 3600, now }),
-    jtis: createJtiMatcher(store),
-    sessionMaxAgeSeconds: 30 * 86_400,
-    loginMaxFailures: MAX_FAILURES,
-    deviceCredentialTtlSeconds: 90 * 86_400,
-    now,
-  });
+  ({ sessions } = sessionDomain(store, { passwords, now, ttlSeconds: 3600, loginMaxFailures: MAX_FAILURES }));
 });
 after(async () => {
   await store.close();

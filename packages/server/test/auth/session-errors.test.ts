@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InvalidCredentialsError, LoginThrottledError, TokenRefusedError } from '../../src/auth/auth-errors.js';
-import { createAuthenticator, type Authenticate } from '../../src/auth/authenticate.js';
-import { createJtiMatcher } from '../../src/auth/jti-matcher.js';
-import { createSessionService, type SessionService } from '../../src/auth/sessions.js';
-import { createTokenService } from '../../src/auth/tokens.js';
+import type { Authenticate } from '../../src/auth/authenticate.js';
+import type { SessionService } from '../../src/auth/sessions.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
-import { PASSWORD, sharedHasher, tempDir } from '../support/harness.js';
+import { PASSWORD, sessionDomain, sharedHasher, tempDir } from '../support/harness.js';
 
 // The session logic fails with domain errors that carry what a caller needs (the seconds to wait,
 // why a token is refused) and no HTTP, so the CLI and other apps can use it as the routes do.
@@ -26,19 +24,7 @@ before(async () => {
   store = openSqliteStore(join(temp.dir, 'sessions.db'), { now });
   const passwords = await sharedHasher();
   await store.users.createUser({ email: 'alice@example.com', passwordHash: await passwords.hash(PASSWORD), jti: randomUUID() });
-  const tokens = createTokenService({ secret: 'session-errors-test-secret-long-enough-0123456789', ttlSeconds: 60, now });
-  const jtis = createJtiMatcher(store);
-  sessions = createSessionService({
-    store,
-    passwords,
-    tokens,
-    jtis,
-    sessionMaxAgeSeconds: 100,
-    loginMaxFailures: 2,
-    deviceCredentialTtlSeconds: 86_400,
-    now,
-  });
-  authenticate = createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds: 100, now });
+  ({ sessions, authenticate } = sessionDomain(store, { passwords, now, sessionMaxAgeSeconds: 100, loginMaxFailures: 2 }));
 });
 after(async () => {
   await store.close();

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { createAuthenticator } from '../../src/auth/authenticate.js';
+import { createJtiMatcher } from '../../src/auth/jti-matcher.js';
+import { createSessionService } from '../../src/auth/sessions.js';
+import { createTokenService } from '../../src/auth/tokens.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -168,4 +172,31 @@ export async function seedUsers(db: string, count: number): Promise<string[]> {
   for (const email of emails) await store.users.createUser({ email, passwordHash: hash, jti: randomUUID() });
   await store.close();
   return emails;
+}
+
+/** Logins, refreshes and the token check over one store, wired as app.ts wires them: domain tests without HTTP. */
+export function sessionDomain(
+  store: Store,
+  options: {
+    readonly passwords: PasswordHasher;
+    readonly now: () => number;
+    readonly ttlSeconds?: number;
+    readonly sessionMaxAgeSeconds?: number;
+    readonly loginMaxFailures?: number;
+  },
+) {
+  const { passwords, now, ttlSeconds = 60, sessionMaxAgeSeconds = 86_400, loginMaxFailures = 10 } = options;
+  const tokens = createTokenService({ secret: 'session-domain-test-secret-long-enough-0123456789', ttlSeconds, now });
+  const jtis = createJtiMatcher(store);
+  const sessions = createSessionService({
+    store,
+    passwords,
+    tokens,
+    jtis,
+    sessionMaxAgeSeconds,
+    loginMaxFailures,
+    deviceCredentialTtlSeconds: 90 * 86_400,
+    now,
+  });
+  return { tokens, sessions, authenticate: createAuthenticator({ store, tokens, jtis, sessionMaxAgeSeconds, now }) };
 }
