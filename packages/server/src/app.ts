@@ -61,7 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const metrics = deps.metrics ?? createMetrics();
   const store = timeStore(deps.store, metrics);
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const jwtKeys = await resolveJwtKeys(config, store);
+  const jwtKeys = await resolveJwtKeys(config, store, now);
   const previousUse = watchPreviousSecretUse({ store, logger, now });
   const countVerification = verificationCounter(metrics);
   const tokens = createTokenService({
@@ -125,7 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }) as unknown as FastifyInstance;
   const audit = createAuditTrail({ store: store.audit, logger: app.log, now });
   const keyWatch =
-    jwtKeys.origin === 'database' ? watchGeneratedKeys({ store, tokens, keyring: jwtKeys.keyring, logger: app.log }) : undefined;
+    jwtKeys.origin === 'database' ? watchGeneratedKeys({ store, tokens, keyring: jwtKeys.keyring, logger: app.log, now }) : undefined;
   const housekeeping = startHousekeeping({
     store,
     logger: app.log,

@@ -50,7 +50,7 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   const now = options.now ?? Date.now;
   // The same keys as the auth server, previous secrets included; a rotation of the generated
   // secret reaches this app as it reaches every node.
-  const keys = options.secret !== undefined ? undefined : await resolveJwtKeys(config, store);
+  const keys = options.secret !== undefined ? undefined : await resolveJwtKeys(config, store, now);
   const keyring = keys?.keyring ?? { current: options.secret!, previous: [] };
   const tokens = createTokenService({
     keyring,
@@ -60,7 +60,7 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
     now,
   });
   if (keys?.origin === 'database') {
-    const watch = watchGeneratedKeys({ store, tokens, keyring, logger: app.log });
+    const watch = watchGeneratedKeys({ store, tokens, keyring, logger: app.log, now });
     app.addHook('onClose', async () => watch.stop());
   }
   const jtis = createJtiMatcher(store);

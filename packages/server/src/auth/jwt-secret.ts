@@ -5,6 +5,7 @@ import { ConfigError, MIN_SECRET_BYTES, type Config } from '../config.js';
 import type { StoredJwtSecrets } from '../store/settings.js';
 import type { Store } from '../store/store.js';
 import { type Keyring, MAX_PREVIOUS_SECRETS, sameKeyring } from './keyring.js';
+import { ACTIVATION_MS } from './secret-rotation.js';
 import type { TokenService } from './tokens.js';
 
 // The secrets of the auth server and of every app that trusts its tokens (pacerproAuth): either
@@ -21,10 +22,17 @@ export interface JwtKeys {
 
 const PREVIOUS_FILE = 'PACERPRO_JWT_PREVIOUS_SECRETS_FILE';
 
-export const keyringOf = (stored: StoredJwtSecrets): Keyring => ({
-  current: stored.current,
-  previous: stored.previous.map((p) => p.secret),
-});
+/**
+ * The keyring the stored secrets give at `nowMs`: within ACTIVATION_MS of a rotation the new secret
+ * is `upcoming` (it verifies, the old one still signs); after it, the new one signs.
+ */
+export function keyringOf(stored: StoredJwtSecrets, nowMs: number): Keyring {
+  const [newest, ...older] = stored.previous;
+  if (newest && nowMs < newest.rotatedAt.getTime() + ACTIVATION_MS) {
+    return { current: newest.secret, upcoming: stored.current, previous: older.map((p) => p.secret) };
+  }
+  return { current: stored.current, previous: stored.previous.map((p) => p.secret) };
+}
 
 /**
  * The previous secrets file: one secret per line, newest first; blank lines and lines starting
@@ -59,7 +67,7 @@ export async function readPreviousSecrets(path: string, current: string): Promis
 }
 
 /** The keys to sign and verify with, generating the database's secret at the first start. */
-export async function resolveJwtKeys(config: Config, store: Pick<Store, 'settings'>): Promise<JwtKeys> {
+export async function resolveJwtKeys(config: Config, store: Pick<Store, 'settings'>, now: () => number = Date.now): Promise<JwtKeys> {
   if (config.jwtSecret !== undefined) {
     const stored = await store.settings.getJwtSecrets();
     if (stored && stored.current !== config.jwtSecret) {
@@ -79,7 +87,7 @@ export async function resolveJwtKeys(config: Config, store: Pick<Store, 'setting
   }
   await store.settings.getOrCreateJwtSecret(randomBytes(48).toString('base64url'));
   const stored = (await store.settings.getJwtSecrets())!;
-  return { keyring: keyringOf(stored), origin: 'database' };
+  return { keyring: keyringOf(stored, now()), origin: 'database' };
 }
 
 export interface KeyWatch {
@@ -96,12 +104,14 @@ export function watchGeneratedKeys({
   tokens,
   keyring,
   logger,
+  now = Date.now,
   intervalMs = 2000,
 }: {
   readonly store: Pick<Store, 'settings'>;
   readonly tokens: Pick<TokenService, 'useKeyring'>;
   readonly keyring: Keyring;
   readonly logger: FastifyBaseLogger;
+  readonly now?: () => number;
   readonly intervalMs?: number;
 }): KeyWatch {
   let known = keyring;
@@ -111,15 +121,18 @@ export function watchGeneratedKeys({
       const stored = await store.settings.getJwtSecrets();
       failing = false;
       if (!stored) return; // forgotten by `secret forget`: this node keeps signing until it restarts
-      const next = keyringOf(stored);
+      // Recomputed at every poll, the rows unchanged or not: an upcoming secret starts signing by the clock.
+      const next = keyringOf(stored, now());
       if (sameKeyring(next, known)) return;
       tokens.useKeyring(next);
-      const rotated = next.current !== known.current;
+      const what =
+        next.upcoming !== undefined
+          ? 'picked up a rotated JWT secret: it verifies now and signs in a few seconds'
+          : next.current !== known.current
+            ? 'the rotated JWT secret signs from now on'
+            : 'picked up retired JWT secrets';
       known = next;
-      logger.info(
-        { previousSecrets: next.previous.length },
-        rotated ? 'picked up a rotated JWT secret: new tokens are signed with it' : 'picked up retired JWT secrets',
-      );
+      logger.info({ previousSecrets: next.previous.length }, what);
     } catch (error) {
       if (!failing) logger.warn({ err: error }, 'cannot read the JWT secrets from the database; keeping the ones in use');
       failing = true;

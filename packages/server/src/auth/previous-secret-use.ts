@@ -41,7 +41,7 @@ export function watchPreviousSecretUse({
   timer.unref();
   return {
     saw(label) {
-      if (label === 'current' || label === 'none') return;
+      if (label === 'current' || label === 'upcoming' || label === 'none') return;
       counts[label] = (counts[label] ?? 0) + 1;
       seen = true;
     },

@@ -6,7 +6,12 @@ import { MAX_PREVIOUS_SECRETS } from './keyring.js';
 // one token lifetime (TTL plus leeway) after it stopped signing, plus the time running nodes take
 // to pick the rotation up, and no node saw it in use within that window.
 
-/** How long running nodes may go on signing with a rotated secret: their poll, with a margin. */
+/**
+ * How long a rotated-in secret only verifies before it signs: longer than the nodes' poll (2 s), so
+ * every node verifies it before any node signs with it (keyring.ts, `upcoming`).
+ */
+export const ACTIVATION_MS = 5_000;
+/** How long after a rotation the old secret may still sign on some node: the activation, then a poll, with a margin. */
 export const PICKUP_MS = 10_000;
 
 /** The new current secret in front; the old one becomes the newest previous; the oldest beyond the bound go. */

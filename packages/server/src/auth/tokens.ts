@@ -1,5 +1,5 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
-import { type Keyring, type SecretLabel, secretLabel } from './keyring.js';
+import { type Keyring, type SecretLabel, verificationOrder } from './keyring.js';
 
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
 // {jti, sub, scp, exp}, then iss when PACERPRO_JWT_ISSUER is set. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
@@ -123,11 +123,12 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 interface Keys {
   readonly sign: (claims: object) => string;
-  /** One verifier per secret, current first. */
+  /** One verifier per secret, in verificationOrder(): the current one first. */
   readonly verifiers: readonly ((token: string) => { header: unknown; payload: unknown })[];
+  readonly labels: readonly SecretLabel[];
 }
 
-function keysOf({ current, previous }: Keyring): Keys {
+function keysOf(keyring: Keyring): Keys {
   // Expiry is checked below against the injected clock, not fast-jwt's own.
   const verifier = (secret: string) =>
     createVerifier({
@@ -137,9 +138,11 @@ function keysOf({ current, previous }: Keyring): Keys {
       ignoreExpiration: true,
       ignoreNotBefore: true,
     });
+  const order = verificationOrder(keyring);
   return {
-    sign: createSigner({ key: Buffer.from(current, 'utf8'), algorithm: 'HS256', noTimestamp: true }),
-    verifiers: [current, ...previous].map(verifier),
+    sign: createSigner({ key: Buffer.from(keyring.current, 'utf8'), algorithm: 'HS256', noTimestamp: true }),
+    verifiers: order.map(({ secret }) => verifier(secret)),
+    labels: order.map(({ label }) => label),
   };
 }
 
@@ -160,11 +163,11 @@ export function createTokenService({
 
   /** The decoded token, its signature checked against the keyring (keyring.ts); undefined when malformed or signed by none. */
   function decode(token: string): { header: unknown; payload: unknown } | undefined {
-    const { verifiers } = keys;
+    const { verifiers, labels } = keys;
     for (let i = 0; i < verifiers.length; i++) {
       try {
         const decoded = verifiers[i]!(token);
-        observe?.(secretLabel(i));
+        observe?.(labels[i]!);
         return decoded;
       } catch (error) {
         // Malformed, or any refusal but a signature another secret may match: no other secret is tried.

@@ -55,7 +55,7 @@ export async function secretCommand(args: string[], values: Values, config: Conf
       await record(store, 'secret_rotated');
       return print(
         io,
-        `rotated the JWT secret: running nodes sign with the new one within seconds; the previous ${next.previous.length === 1 ? 'one verifies' : `${next.previous.length} verify`} until \`pacerpro-auth secret retire\``,
+        `rotated the JWT secret: running nodes verify the new one within 2 s and sign with it after 5 s; the previous ${next.previous.length === 1 ? 'one verifies' : `${next.previous.length} verify`} until \`pacerpro-auth secret retire\``,
       );
     }
     if (name === 'retire') {

@@ -56,7 +56,8 @@ export function createMetrics(): Metrics {
   const jwtVerifications = new Counter({
     name: 'pacerpro_jwt_verifications_total',
     help:
-      'Token signatures checked, by the secret that matched: current, previous-1 (the newest previous) … previous-3, ' +
+      'Token signatures checked, by the secret that matched: current, upcoming (rotated in, not signing for its first ' +
+      'seconds), previous-1 (the newest previous) … previous-3, ' +
       'or none (a well-formed token no secret of this node signed: a forgery, or nodes that disagree on the secret).',
     labelNames: ['secret'],
     registers: [registry],

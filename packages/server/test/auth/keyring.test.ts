@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readPreviousSecrets } from '../../src/auth/jwt-secret.js';
+import { keyringOf, readPreviousSecrets } from '../../src/auth/jwt-secret.js';
 import type { SecretLabel } from '../../src/auth/keyring.js';
-import { retireRefusal, rotate } from '../../src/auth/secret-rotation.js';
+import { ACTIVATION_MS, retireRefusal, rotate } from '../../src/auth/secret-rotation.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { ConfigError } from '../../src/config.js';
 
@@ -45,6 +45,19 @@ describe('verifying with a keyring', () => {
     assert.equal(tokens.verify(old).ok, true, 'A still verifies as previous-1');
     tokens.useKeyring({ current: B, previous: [] });
     assert.equal(tokens.verify(old).ok, false);
+  });
+});
+
+describe('a rotation of the generated secret', () => {
+  test('the new secret only verifies for its first seconds, so no node refuses the tokens a faster node signs with it', () => {
+    const rotatedAt = Date.UTC(2026, 11, 3, 12);
+    const stored = { current: B, previous: [{ secret: A, rotatedAt: new Date(rotatedAt) }], previousUsedAt: undefined };
+    assert.deepEqual(keyringOf(stored, rotatedAt + ACTIVATION_MS - 1), { current: A, upcoming: B, previous: [] });
+    assert.deepEqual(keyringOf(stored, rotatedAt + ACTIVATION_MS), { current: B, previous: [A] });
+    const seen: SecretLabel[] = [];
+    const early = createTokenService({ keyring: keyringOf(stored, rotatedAt), ttlSeconds: 60, observe: (s) => seen.push(s) });
+    early.verify(createTokenService({ secret: B, ttlSeconds: 60 }).issue(user).token);
+    assert.deepEqual(seen, ['upcoming']);
   });
 });
 

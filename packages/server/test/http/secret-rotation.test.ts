@@ -67,7 +67,14 @@ describe('rotating PACERPRO_JWT_SECRET', () => {
           ).res.status,
           401,
         );
-        assert.deepEqual(await verificationCounts(rotated), { current: 1, 'previous-1': 1, 'previous-2': 0, 'previous-3': 0, none: 1 });
+        assert.deepEqual(await verificationCounts(rotated), {
+          current: 1,
+          upcoming: 0,
+          'previous-1': 1,
+          'previous-2': 0,
+          'previous-3': 0,
+          none: 1,
+        });
 
         assert.equal((await call(rotated.url, 'DELETE', `Bearer ${other}`)).res.status, 200, 'a token of the previous secret logs out');
         assert.equal((await call(rotated.url, 'GET', `Bearer ${fresh}`)).res.status, 401, "and the current secret's tokens die with it");
