@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
-import { resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
+import { type JwtKeys, resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { sendProblem } from './http/error-handler.js';
@@ -50,8 +50,11 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
   const now = options.now ?? Date.now;
   // The same keys as the auth server, previous secrets included; a rotation of the generated
   // secret reaches this app as it reaches every node.
-  const keys = options.secret !== undefined ? undefined : await resolveJwtKeys(config, store, now);
-  const keyring = keys?.keyring ?? { current: options.secret!, previous: [] };
+  const keys: JwtKeys =
+    options.secret !== undefined
+      ? { keyring: { current: options.secret, previous: [] }, origin: 'environment' }
+      : await resolveJwtKeys(config, store, now);
+  const { keyring } = keys;
   const tokens = createTokenService({
     keyring,
     ttlSeconds: config.jwtTtlSeconds,
@@ -59,7 +62,7 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
     issuer: config.jwtIssuer,
     now,
   });
-  if (keys?.origin === 'database') {
+  if (keys.origin === 'database') {
     const watch = watchGeneratedKeys({ store, tokens, keyring, logger: app.log, now });
     app.addHook('onClose', async () => watch.stop());
   }

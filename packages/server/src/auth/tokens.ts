@@ -32,10 +32,10 @@ export interface TokenService {
   useKeyring(keyring: Keyring): void;
 }
 
-export interface TokenOptions {
-  /** The secret that signs; `keyring` adds the previous ones that still verify. */
-  readonly secret?: string;
-  readonly keyring?: Keyring;
+/** The secrets: one that signs and verifies, or a keyring that adds the previous ones; never both. */
+export type TokenKeys = { readonly secret: string; readonly keyring?: never } | { readonly keyring: Keyring; readonly secret?: never };
+
+export type TokenOptions = TokenKeys & {
   /** Told which secret each signature check matched (the metric pacerpro_jwt_verifications_total). */
   readonly observe?: (secret: SecretLabel) => void;
   readonly ttlSeconds: number;
@@ -44,8 +44,8 @@ export interface TokenOptions {
   /** Seconds a token is still accepted past its exp, for clocks that disagree across nodes. */
   readonly leewaySeconds?: number;
   /** devise-jwt's `issuer`: written as `iss` on our tokens, and required (equal) on every token read. */
-  readonly issuer?: string;
-}
+  readonly issuer?: string | undefined;
+};
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -157,8 +157,7 @@ export function createTokenService({
   leewaySeconds = 0,
   issuer,
 }: TokenOptions): TokenService {
-  if (!keyring && secret === undefined) throw new TypeError('createTokenService needs a secret or a keyring');
-  let keys = keysOf(keyring ?? { current: secret!, previous: [] });
+  let keys = keysOf(keyring ?? { current: secret, previous: [] });
   const invalid = { ok: false, reason: 'invalid_token' } as const;
 
   /** The decoded token, its signature checked against the keyring (keyring.ts); undefined when malformed or signed by none. */
