@@ -233,7 +233,14 @@ test('a second Ctrl-C during shutdown logs what it dropped before exiting 1, ins
   const { port } = new URL(serve.url);
   const socket = connect(Number(port), '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', resolve));
-  socket.write('POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  // "100 Continue" proves the server has parsed the request: before that the connection is idle,
+  // and the first Ctrl-C would rightly close it and exit 0 before the second one arrives.
+  const parsed = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  socket.write(
+    'POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n',
+  );
+  await parsed;
+  socket.write('{');
   serve.child.kill('SIGINT');
   await until(() => serve.output().includes('shutting down'));
   serve.child.kill('SIGINT');
