@@ -1,6 +1,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import type { ReadStream } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { ApiError } from './api-error.js';
 import { DEFAULT_BASE_PATH } from './configuration.js';
@@ -92,7 +93,18 @@ interface Options {
   help?: boolean;
 }
 
+/** Where a command line reads and writes: the process's own streams, or a test's. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const PROCESS_IO: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+
 interface Context {
+  io: CliIo;
   baseUrl: string;
   store: FileTokenStore;
   manager: SessionManager;
@@ -105,34 +117,35 @@ type Command = (context: Context) => Promise<void>;
 const COMMANDS: Record<string, Command> = { login, refresh, status, token, logout };
 
 /** Runs one command line; resolves to the exit status. Messages go to stderr, data (the token) to stdout. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   try {
-    await run(argv, env);
+    await run(argv, io);
     return 0;
   } catch (error) {
-    process.stderr.write(`pacerpro: ${describe(error)}\n`);
+    io.stderr.write(`pacerpro: ${describe(error)}\n`);
     if (error instanceof CliError) return error.exitCode;
     return error instanceof PromptCancelled ? 130 : 1;
   }
 }
 
-async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+async function run(argv: string[], io: CliIo): Promise<void> {
+  const { env } = io;
   const [name, ...rest] = argv;
   if (name === undefined || name.startsWith('-')) {
     // -V as before, and -v as pacerpro-auth has it (parseArgs takes one short letter per option).
     const versionFlags = { version: { type: 'boolean', short: 'V' }, 'version-v': { type: 'boolean', short: 'v' } } as const;
     const { values } = parse(argv, { help: { type: 'boolean', short: 'h' }, ...versionFlags }, 'pacerpro');
-    if (values.version || values['version-v']) return print(`pacerpro ${VERSION}`);
-    if (values.help) return print(HELP.pacerpro!);
+    if (values.version || values['version-v']) return print(io, `pacerpro ${VERSION}`);
+    if (values.help) return print(io, HELP.pacerpro!);
     throw new CliError(`a command is needed\n\n${HELP.pacerpro}`, 2);
   }
-  if (name === 'help') return print(HELP[rest[0] ?? 'pacerpro'] ?? HELP.pacerpro!);
+  if (name === 'help') return print(io, HELP[rest[0] ?? 'pacerpro'] ?? HELP.pacerpro!);
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command '${name}': see \`pacerpro --help\``, 2);
 
   const loginOptions: OptionSpecs = name === 'login' ? { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } } : {};
   const { values: options } = parse(rest, { 'base-url': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...loginOptions }, name);
-  if (options.help) return print(HELP[name]!);
+  if (options.help) return print(io, HELP[name]!);
 
   const store = new FileTokenStore(sessionPath(env));
   // A damaged file must not stop `login` from writing a good one; the other commands report it.
@@ -149,7 +162,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     refreshMarginMs: REFRESH_MARGIN_MS,
   });
   try {
-    await command({ baseUrl, store, manager, saved, options });
+    await command({ io, baseUrl, store, manager, saved, options });
   } catch (error) {
     throw error instanceof ApiError ? new CliError(describeApiError(error, baseUrl)) : error;
   }
@@ -185,13 +198,15 @@ function checkedBaseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-async function login({ baseUrl, store, manager, options }: Context): Promise<void> {
-  const interactive = process.stdin.isTTY === true;
-  const email = options.email ?? (interactive ? await askLine('E-mail: ') : undefined);
+async function login({ io, baseUrl, store, manager, options }: Context): Promise<void> {
+  const interactive = io.stdin.isTTY === true;
+  // Only a terminal is interactive, and a terminal's stdin is a tty.ReadStream (raw mode for the password).
+  const terminal = { input: io.stdin as ReadStream, output: io.stderr };
+  const email = options.email ?? (interactive ? await askLine('E-mail: ', terminal) : undefined);
   if (!email) throw new CliError('an e-mail address is needed: pass --email', 2);
   let password: string;
-  if (options['password-stdin']) password = await readStdin();
-  else if (interactive) password = await askHidden('Password: ');
+  if (options['password-stdin']) password = await readStdin(io.stdin);
+  else if (interactive) password = await askHidden('Password: ', terminal);
   else throw new CliError('standard input is not a terminal: pass --password-stdin and the password on standard input', 2);
   if (!password) throw new CliError('the password is empty', 2);
 
@@ -200,15 +215,15 @@ async function login({ baseUrl, store, manager, options }: Context): Promise<voi
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700);
   const session = await manager.login({ email, password });
-  print(`Logged in as ${email} at ${baseUrl}; the session expires ${describeExpiry(session.expiresAt)}.`);
+  print(io, `Logged in as ${email} at ${baseUrl}; the session expires ${describeExpiry(session.expiresAt)}.`);
 }
 
-async function refresh({ manager }: Context): Promise<void> {
+async function refresh({ io, manager }: Context): Promise<void> {
   const session = await manager.refresh();
-  print(`Session refreshed; it expires ${describeExpiry(session.expiresAt)}.`);
+  print(io, `Session refreshed; it expires ${describeExpiry(session.expiresAt)}.`);
 }
 
-async function status({ baseUrl, saved }: Context): Promise<void> {
+async function status({ io, baseUrl, saved }: Context): Promise<void> {
   if (!saved) throw new CliError('not logged in: run `pacerpro login`');
   if (saved.basePath && saved.basePath !== baseUrl) {
     throw new CliError(`not logged in at ${baseUrl} (the saved session is for ${saved.basePath}): run \`pacerpro login\``);
@@ -217,16 +232,16 @@ async function status({ baseUrl, saved }: Context): Promise<void> {
   if (saved.expiresAt.getTime() <= Date.now()) {
     throw new CliError(`the session expired ${describeExpiry(saved.expiresAt)}: run \`pacerpro login\``);
   }
-  print(`${who} at ${saved.basePath ?? baseUrl}\nSession expires ${describeExpiry(saved.expiresAt)}`);
+  print(io, `${who} at ${saved.basePath ?? baseUrl}\nSession expires ${describeExpiry(saved.expiresAt)}`);
 }
 
-async function token({ manager }: Context): Promise<void> {
-  print(await manager.token());
+async function token({ io, manager }: Context): Promise<void> {
+  print(io, await manager.token());
 }
 
-async function logout({ manager }: Context): Promise<void> {
+async function logout({ io, manager }: Context): Promise<void> {
   const session = await manager.current();
-  if (!session) return print('Not logged in; nothing to revoke.');
+  if (!session) return print(io, 'Not logged in; nothing to revoke.');
   await manager.logout().catch((error: unknown) => {
     if (!(error instanceof NotAuthenticatedError)) throw error;
     // An expired token revokes nothing, and the CLI keeps no password to log in again with.
@@ -234,11 +249,11 @@ async function logout({ manager }: Context): Promise<void> {
       "the saved session had expired, so the account's other sessions were not revoked: run `pacerpro login`, then `pacerpro logout`",
     );
   });
-  print(`Logged out${session.email ? ` ${session.email}` : ''}: every token of the account is revoked.`);
+  print(io, `Logged out${session.email ? ` ${session.email}` : ''}: every token of the account is revoked.`);
 }
 
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
+function print(io: CliIo, text: string): void {
+  io.stdout.write(`${text}\n`);
 }
 
 function describeExpiry(expiresAt: Date): string {

@@ -1,13 +1,20 @@
 import { createInterface } from 'node:readline/promises';
+import type { ReadStream } from 'node:tty';
+
+/** A terminal: keys come from its input; questions go to stderr so stdout stays clean for scripts. */
+export interface Terminal {
+  readonly input: ReadStream;
+  readonly output: NodeJS.WritableStream;
+}
 
 /** Thrown when the user gives up at a prompt (Ctrl-C, Ctrl-D). */
 export class PromptCancelled extends Error {
   override name = 'PromptCancelled';
 }
 
-/** Asks for one line on the terminal; the question goes to stderr so stdout stays clean for scripts. */
-export async function askLine(question: string): Promise<string> {
-  const reader = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+/** Asks for one line on the terminal. */
+export async function askLine(question: string, { input, output }: Terminal): Promise<string> {
+  const reader = createInterface({ input, output, terminal: true });
   try {
     return (await reader.question(question)).trim();
   } finally {
@@ -16,11 +23,10 @@ export async function askLine(question: string): Promise<string> {
 }
 
 /** Asks for a secret on the terminal without echoing it. */
-export function askHidden(question: string): Promise<string> {
-  const input = process.stdin;
+export function askHidden(question: string, { input, output }: Terminal): Promise<string> {
   // Raw mode before the question shows: anything typed from then on must not echo.
   input.setRawMode(true);
-  process.stderr.write(question);
+  output.write(question);
   input.setEncoding('utf8');
   input.resume();
   let secret = '';
@@ -29,7 +35,7 @@ export function askHidden(question: string): Promise<string> {
       input.off('data', onData);
       input.setRawMode(false);
       input.pause();
-      process.stderr.write('\n');
+      output.write('\n');
       outcome();
     };
     const onData = (chunk: string) => {
@@ -47,9 +53,9 @@ export function askHidden(question: string): Promise<string> {
 }
 
 /** Reads all of stdin (for --password-stdin), without the final line break. */
-export async function readStdin(): Promise<string> {
+export async function readStdin(input: NodeJS.ReadableStream): Promise<string> {
   let text = '';
-  process.stdin.setEncoding('utf8');
-  for await (const chunk of process.stdin) text += chunk as string;
+  input.setEncoding('utf8');
+  for await (const chunk of input) text += chunk as string;
   return text.replace(/\r?\n$/, '');
 }

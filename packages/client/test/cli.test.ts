@@ -1,10 +1,14 @@
-// The `pacerpro` command end to end: the real bin shim, the real server, a temporary XDG_CONFIG_HOME.
+// The `pacerpro` command against the real server, with a temporary XDG_CONFIG_HOME. Most tests run its
+// main() in this process (a process per command line made this file the slowest of the suite); the
+// real bin shim runs as its own process where that is the point: its exit status, and a terminal.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { after, beforeEach, describe, it } from 'node:test';
+import { main } from '../src/cli.js';
 import { AuthenticationApi, ApiError } from '../src/index.js';
 import { expiredCopy } from './support/jwt.js';
 import { ALICE, BOB, freePort, JWT_SECRET, REPO_ROOT, useApiServer } from './support/server.js';
@@ -27,15 +31,30 @@ interface Result {
   stderr: string;
 }
 
-function pacerpro(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
+async function pacerpro(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome, ...options.env };
   if (!options.env?.PACERPRO_BASE_URL) delete env.PACERPRO_BASE_URL;
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'pipe' });
+  const [stdout, stderr] = [new TextSink(), new TextSink()];
+  const status = await main(args, { stdin: new PassThrough().end(options.input ?? ''), stdout, stderr, env });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
+
+class TextSink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** The real bin, as a shell runs it. */
+function pacerproProcess(args: string[]): Promise<Result> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, XDG_CONFIG_HOME: configHome }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(options.input ?? '');
+  child.stdin.end();
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
@@ -59,6 +78,11 @@ function assertFailure(result: Result, status: number, message: RegExp) {
 }
 
 describe('pacerpro', () => {
+  it('the bin prints what main prints and exits with its status', async () => {
+    assert.deepEqual(await pacerproProcess(['--version']), { status: 0, stdout: 'pacerpro 0.1.0\n', stderr: '' });
+    assertFailure(await pacerproProcess(['frobnicate']), 2, /^pacerpro: unknown command 'frobnicate'/);
+  });
+
   it('prints its version and help for everything', async () => {
     for (const flag of ['--version', '-V', '-v']) assert.equal((await pacerpro([flag])).stdout, 'pacerpro 0.1.0\n', flag);
     const help = await pacerpro(['--help']);

@@ -1,8 +1,11 @@
-/** What a CLI command may touch: the three streams and the environment. */
+import type { Readable, Writable } from 'node:stream';
+
+/** What a CLI command may touch: the three streams and the environment (the process's, or a test's). */
 export interface Io {
-  readonly stdin: NodeJS.ReadStream;
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
+  /** A terminal's stdin has isTTY and setRawMode; a pipe's has neither. */
+  readonly stdin: Readable & { readonly isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+  readonly stdout: Writable;
+  readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
 }
 

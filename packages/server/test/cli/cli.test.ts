@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { BIN, afterDatabaseNote, cliEnv, runCli } from '../support/cli.js';
+import { BIN, afterDatabaseNote, cliEnv, runBin, runCli } from '../support/cli.js';
 import { PASSWORD, tempDir } from '../support/harness.js';
 
-// Every `pacerpro-auth users …` command, run as the real bin against a real SQLite file.
+// Every `pacerpro-auth users …` command against a real SQLite file (serve and the terminal prompt as the real bin).
 
 const temp = tempDir();
 const db = join(temp.dir, 'cli.db');
@@ -216,7 +216,7 @@ describe('usage and configuration errors', () => {
   ];
   for (const [args, env, message] of badConfig) {
     test(`a bad setting stops start-up and names itself: ${Object.keys(env)[0] ?? args[0]}`, async () => {
-      const result = await runCli(['serve', '--database-url', join(temp.dir, 'never.db'), ...args], { env });
+      const result = await runBin(['serve', '--database-url', join(temp.dir, 'never.db'), ...args], { env });
       assert.equal(result.code, 1);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.split('\n').length, 2, 'one line');

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli, startServe } from '../support/cli.js';
+import { runBin, runCli, startServe } from '../support/cli.js';
 import { PASSWORD, tempDir } from '../support/harness.js';
 import { PG_URL, freshSchema, postgresSkip } from '../support/postgres.js';
 
@@ -18,7 +18,7 @@ const firstLine = (text: string) => text.split('\n')[0];
 
 test('a mistyped postgres DATABASE_URL stops users list (exit 1) instead of answering "no users" from a new SQLite file', async () => {
   const url = 'postgress://pacerpro:hunter2@127.0.0.1/test';
-  const result = await runCli(['users', 'list'], { env: { DATABASE_URL: url }, cwd: temp.dir });
+  const result = await runBin(['users', 'list'], { env: { DATABASE_URL: url }, cwd: temp.dir });
   assert.equal(result.code, 1);
   assert.equal(
     firstLine(result.stderr),
@@ -32,7 +32,7 @@ test('a mistyped postgres DATABASE_URL stops users list (exit 1) instead of answ
 });
 
 test('a mysql:// DATABASE_URL stops serve (exit 1) before it listens or creates a file', async () => {
-  const result = await runCli(['serve', '--port', '0'], { env: { DATABASE_URL: 'mysql://root@127.0.0.1/db' }, cwd: temp.dir });
+  const result = await runBin(['serve', '--port', '0'], { env: { DATABASE_URL: 'mysql://root@127.0.0.1/db' }, cwd: temp.dir });
   assert.equal(result.code, 1);
   assert.match(
     firstLine(result.stderr)!,
@@ -47,7 +47,7 @@ const isRoot = process.getuid?.() === 0;
 const ROOT_ONLY = 'mounting a read-only tmpfs needs root';
 
 async function serveFails(args: string[], env: Record<string, string> = {}, cwd = temp.dir) {
-  const result = await runCli(['serve', ...args], { env, cwd });
+  const result = await runBin(['serve', ...args], { env, cwd });
   assert.equal(result.code, 1, result.stderr);
   return firstLine(result.stderr);
 }
@@ -192,13 +192,13 @@ test('users list at a path with no database refuses (exit 1) instead of creating
 });
 
 test('users add says it created a new database, with its absolute path; the next command names the same file', async () => {
-  const added = await runCli(['users', 'add', 'a@example.com', '--password-stdin', '--database-url', 'made.db'], {
+  const added = await runBin(['users', 'add', 'a@example.com', '--password-stdin', '--database-url', 'made.db'], {
     stdin: `${PASSWORD}\n`,
     cwd: temp.dir,
   });
   assert.equal(added.code, 0, added.stderr);
   assert.equal(added.stderr, `pacerpro-auth: created a new database: SQLite ${join(temp.dir, 'made.db')}\n`);
-  const listed = await runCli(['users', 'list', '--database-url', 'made.db'], { cwd: temp.dir });
+  const listed = await runBin(['users', 'list', '--database-url', 'made.db'], { cwd: temp.dir });
   assert.equal(listed.code, 0, listed.stderr);
   assert.equal(listed.stderr, `pacerpro-auth: database: SQLite ${join(temp.dir, 'made.db')}\n`);
 });

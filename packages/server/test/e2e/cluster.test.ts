@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, startServe } from '../support/cli.js';
+import { runBin, runCli, startServe } from '../support/cli.js';
 import { PASSWORD, tempDir } from '../support/harness.js';
 
 // serve --workers 2: two processes answer on one port over one SQLite file, a session started on
@@ -100,7 +100,7 @@ test('serve --workers 2 exits 1 when its workers cannot start (the port is taken
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const port = (taken.address() as { port: number }).port;
   try {
-    const result = await runCli(['serve', '--workers', '2', '--port', String(port), '--database-url', join(temp.dir, 'x.db')], {
+    const result = await runBin(['serve', '--workers', '2', '--port', String(port), '--database-url', join(temp.dir, 'x.db')], {
       env: { LOG_LEVEL: 'info' },
     });
     assert.equal(result.code, 1);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { OPEN } from '../../src/auth/user-lock.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
-import { runCli } from '../support/cli.js';
+import { runBin } from '../support/cli.js';
 import { call, login, startTestServer } from '../support/harness.js';
 
 // Real storage faults under the SQLite store: a small tmpfs filled up, a read-only filesystem, a
@@ -214,7 +214,7 @@ test('a database on a read-only filesystem stops start-up with a message naming 
       (error: unknown) =>
         error instanceof StoreUnavailableError && error.message.includes(path) && /SQLITE_(CANTOPEN|READONLY)/.test(error.message),
     );
-    const serve = await runCli(['serve', '--port', '0', '--database-url', path], { env: { PACERPRO_JWT_SECRET: 's'.repeat(40) } });
+    const serve = await runBin(['serve', '--port', '0', '--database-url', path], { env: { PACERPRO_JWT_SECRET: 's'.repeat(40) } });
     assert.notEqual(serve.code, 0, 'serve does not start');
     assert.ok(serve.stderr.includes(path) || serve.stdout.includes(path), `serve names the file:\n${serve.stderr}${serve.stdout}`);
   });

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli.js';
 
-// Runs the real, built `pacerpro-auth` bin (npm test builds first) as a separate process.
+// `pacerpro-auth` command lines: runCli calls the CLI's main() in this process, with its own streams
+// and environment (a process per command line made the CLI tests the slowest of the suite);
+// runBin and startServe run the real, built bin (npm test builds first) where the process is the
+// point: serve, the working directory, signals, exit statuses.
 
 export const BIN = fileURLToPath(new URL('../../bin/pacerpro-auth.js', import.meta.url));
 
@@ -19,7 +24,21 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', PACERPRO_IP_LOGIN_LIMIT: '0', ...extra };
 }
 
-export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const [stdout, stderr] = [new TextSink(), new TextSink()];
+  const code = await main(args, { stdin: new PassThrough().end(options.stdin ?? ''), stdout, stderr, env: cliEnv(options.env) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+class TextSink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export function runBin(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: cliEnv(options.env),
