@@ -1,8 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildMattersApp } from '../../../examples/matters-api/src/app.js';
@@ -109,10 +105,4 @@ test('pacerproAuth with a shared store and an explicit secret', async () => {
     await Promise.all([other.close(), same.close()]);
     await auth.close(); // the store belongs to the auth server: the apps above did not close it
   }
-});
-
-test('the example type-checks against the built package, request.pacerproUser included', async () => {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const project = fileURLToPath(new URL('../../../examples/matters-api/tsconfig.json', import.meta.url));
-  await promisify(execFile)(process.execPath, [tsc, '-p', project]);
 });
