@@ -44,13 +44,13 @@ const ACTIONS: Readonly<Record<string, Action>> = {
   delete: { verb: 'deleted', event: 'user_deleted', run: (store, email) => users.deleteUser(store, email) },
 };
 
-async function readNewPassword(values: Values, io: Io): Promise<string> {
+async function readNewPassword(command: string, values: Values, io: Io): Promise<string> {
   if (values['password-stdin']) {
     const password = await readPasswordFromStdin(io.stdin);
     // Checked before the length policy: "too short" would hide that the pipe was empty.
     if (password === '')
       throw new CliError(
-        'no password was read from standard input: pipe one in, e.g. printf \'%s\\n\' "$PASSWORD" | pacerpro-auth users add EMAIL --password-stdin',
+        `no password was read from standard input: pipe one in, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users ${command} EMAIL --password-stdin`,
       );
     return password;
   }
@@ -82,7 +82,7 @@ export async function usersCommand(args: string[], values: Values, config: Confi
   if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`, 2);
 
   // Ask for the password before opening the database, so a prompt never holds a lock.
-  const password = action.needsPassword ? await readNewPassword(values, io) : '';
+  const password = action.needsPassword ? await readNewPassword(name, values, io) : '';
   const store = await openCliStore(config, name === 'add' ? 'creates-data' : 'reads-only', note(io));
   try {
     const user = await action.run(store, email, password, config);

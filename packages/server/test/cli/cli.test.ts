@@ -70,6 +70,18 @@ describe('users add', () => {
     assert.equal(await readUser('carol@example.com'), undefined, 'nothing was written');
   });
 
+  test('an empty --password-stdin to passwd shows the passwd command line, not the users add one', async () => {
+    assert.equal((await users(['add', 'pat@example.com', '--password-stdin'], `${PASSWORD}\n`)).code, 0);
+    const before = (await readUser('pat@example.com'))!.passwordHash;
+    const result = await users(['passwd', 'pat@example.com', '--password-stdin'], '');
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `pacerpro-auth: no password was read from standard input: pipe one in, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users passwd EMAIL --password-stdin\n`,
+    );
+    assert.equal((await readUser('pat@example.com'))!.passwordHash, before, 'the password is unchanged');
+  });
+
   test('a password is never taken from argv', async () => {
     const result = await users(['add', 'carol@example.com', '--password', PASSWORD]);
     assert.equal(result.code, 2);
