@@ -15,6 +15,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    maxOverallRequests?: number;
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;

@@ -13,11 +13,15 @@ export interface LoadSpec {
    * time (a token used once), the others once.
    */
   readonly requests: RawRequest[];
+  /** Stop after this many requests, even before `seconds` (a logout run whose users are spent). */
+  readonly maxRequests?: number;
 }
 
 export interface LoadResult {
-  /** 2xx answers per second. */
+  /** 2xx answers per second of the time the run took. */
   readonly rps: number;
+  /** How long the run took: `seconds`, or less when `maxRequests` ended it. */
+  readonly seconds: number;
   readonly ok: number;
   /** Answers that were not 2xx, and connection errors/timeouts: a valid run has none. */
   readonly failed: number;
@@ -49,9 +53,10 @@ class Samples {
   }
 }
 
-export async function runLoad({ url, connections, seconds, requests }: LoadSpec): Promise<LoadResult> {
+export async function runLoad({ url, connections, seconds, requests, maxRequests }: LoadSpec): Promise<LoadResult> {
   const latencies = new Samples();
-  const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests });
+  const limit = maxRequests === undefined ? {} : { maxOverallRequests: maxRequests };
+  const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests, ...limit });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.add(responseTime);
   });
@@ -59,6 +64,7 @@ export async function runLoad({ url, connections, seconds, requests }: LoadSpec)
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   return {
     rps: result['2xx'] / result.duration,
+    seconds: result.duration,
     ok: result['2xx'],
     failed: result.non2xx + result.errors + result.timeouts,
     statusCodes,

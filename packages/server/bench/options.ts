@@ -37,6 +37,10 @@ export const USAGE = `Usage: npm run bench [-- options]
   --bin FILE          benchmark another build of pacerpro-auth's bin (e.g. an older commit's)
   --node-options STR  more NODE_OPTIONS for the servers, after the node flags of npm start (which they get anyway)
   --env NAME=VALUE    a setting for the pacerpro servers, e.g. --env PACERPRO_HASH_CONCURRENCY=2 (repeatable)
+
+Exit status: 0 a valid run; 1 requests failed (the figures of that run are not valid); 3 every
+request was answered, but other processes kept more than 0.1 of a core busy during a measured run,
+so the figures are disturbed (the report says which run and how much).
 `;
 
 function settingOf(text: string): [string, string] {

@@ -3,7 +3,8 @@ import { BENCH_PASSWORD, type SeededUser } from './fixtures.js';
 
 // What each run sends. Logins and refreshes may repeat (a correct login and a refresh keep the
 // jti), so they are built once and cycled; a logout spends its token, so each one takes the next
-// unused user of a pool made big enough for the whole run.
+// unused user of a pool sized from the measured refresh rate; a logout run stops when the pool is
+// spent rather than send a spent token (which would answer 401 and count as a failure).
 
 const SESSION = '/v1/session';
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -23,8 +24,11 @@ export function refreshRequests(users: readonly SeededUser[]): RawRequest[] {
 
 export interface LogoutRequests {
   readonly requests: RawRequest[];
-  /** Tokens handed out so far; more than the pool means some logouts reused a spent token (and got 401). */
-  readonly used: () => number;
+  /**
+   * How many more requests a run may send and still give each an unspent token: the pool left,
+   * less one request per connection that the load generator may have built and not sent.
+   */
+  readonly left: (connections: number) => number;
 }
 
 export function logoutRequests(pool: readonly SeededUser[]): LogoutRequests {
@@ -33,5 +37,8 @@ export function logoutRequests(pool: readonly SeededUser[]): LogoutRequests {
     const user = pool[Math.min(next++, pool.length - 1)]!;
     return { ...request, headers: { ...request.headers, authorization: `Bearer ${user.token}` } };
   };
-  return { requests: [{ method: 'DELETE', path: SESSION, setupRequest }], used: () => next };
+  return {
+    requests: [{ method: 'DELETE', path: SESSION, setupRequest }],
+    left: (connections) => Math.max(0, pool.length - next - connections),
+  };
 }
