@@ -270,7 +270,8 @@ async function logoutRun(server: BenchProcess, store: Store, passwordHash: strin
   const logout = logoutRequests(pool);
   const result = await measure(server, { connections, requests: logout.requests }, () => logout.left(connections));
   const made = row('logout (DELETE /v1/session, a new jti each)', result, server);
-  const cut = result.seconds < options.seconds - 0.5 ? `; the pool was spent after ${result.seconds.toFixed(1)} s of the ${options.seconds} s` : '';
+  const cut =
+    result.seconds < options.seconds - 0.5 ? `; the pool was spent after ${result.seconds.toFixed(1)} s of the ${options.seconds} s` : '';
   facts.push(
     `Logout: ${pool.length} users seeded; the measured run logged out ${result.ok} (each a real jti rotation)` +
       `${result.failed > 0 ? ` and ${result.failed} failed` : ''}${cut}.`,
