@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { databaseUrlProblem } from './store/database-url.js';
+import { DATABASE_URL_FORMS, databaseUrlProblem } from './store/database-url.js';
 
 // Every setting is declared once, here, as one row of data: its environment variable, its flag, its
 // default, its accepted form, its parser. The Config type is derived from the rows, and
@@ -233,7 +233,7 @@ const CONSTANT_DEFAULT_SETTINGS = [
     flag: 'database-url',
     describe: 'SQLite file path, or a postgres:// URL',
     details: 'a `?schema=NAME` parameter of a `postgres://` URL keeps the tables in that PostgreSQL schema, created if missing',
-    accepted: 'a file path such as ./data/pacerpro.db, or postgres://user@host:5432/db (optionally ?schema=NAME)',
+    accepted: `${DATABASE_URL_FORMS}; a postgres:// URL may end in ?schema=NAME`,
     defaultValue: './data/pacerpro.db',
     parse: databaseUrl,
   }),
