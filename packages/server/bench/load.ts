@@ -54,6 +54,10 @@ class Samples {
 }
 
 export async function runLoad({ url, connections, seconds, requests, maxRequests }: LoadSpec): Promise<LoadResult> {
+  // autocannon spreads the limit over the connections, and reads 0 as "no limit".
+  if (maxRequests !== undefined && maxRequests < connections) {
+    throw new Error(`only ${maxRequests} requests may be sent, fewer than the ${connections} connections: seed more users`);
+  }
   const latencies = new Samples();
   const limit = maxRequests === undefined ? {} : { maxOverallRequests: maxRequests };
   const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests, ...limit });
