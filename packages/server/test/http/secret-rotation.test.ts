@@ -4,36 +4,21 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SessionManager } from 'pacerpro-client';
 import { watchPreviousSecretUse } from '../../src/auth/previous-secret-use.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { runCli } from '../support/cli.js';
-import { PASSWORD, call, login, startTestServer, tempDir, type TestServer } from '../support/harness.js';
-import { freshSchema, postgresSkip } from '../support/postgres.js';
-import { parsePrometheus } from '../support/prometheus.js';
+import { call, startTestServer, tempDir } from '../support/harness.js';
+import { signedWith, tokenOn, verificationCounts } from '../support/secret-tokens.js';
 
 // Rotating the JWT secret logs nobody out (README, "Rotating the secret"): with PACERPRO_JWT_SECRET
 // and its previous-secrets file, and with the generated secret, rotated by `pacerpro-auth secret`
-// on one node and picked up by the others while they run. Real sockets, real databases.
+// on one node and picked up by the others while they run (e2e/secret-rotation-nodes.test.ts, two
+// nodes that wait out the real activation). Real sockets, real databases.
 
 const A = 'secret-A-'.padEnd(40, 'a');
 const B = 'secret-B-'.padEnd(40, 'b');
-
-/** Whether `token` carries a signature of `secret` (and nothing else is checked). */
-const signedWith = (token: string, secret: string) => createTokenService({ secret, ttlSeconds: 60 }).verify(token).ok;
-
-async function verificationCounts(server: TestServer): Promise<Record<string, number>> {
-  const samples = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
-  return Object.fromEntries(samples.filter((s) => s.name === 'pacerpro_jwt_verifications_total').map((s) => [s.labels.secret, s.value]));
-}
-
-async function tokenOn(server: TestServer): Promise<string> {
-  const { res, json } = await login(server.url, { email: 'alice@example.com', password: PASSWORD });
-  assert.equal(res.status, 200, JSON.stringify(json));
-  return json.jwtToken as string;
-}
 
 describe('rotating PACERPRO_JWT_SECRET', () => {
   test('tokens of the previous secret refresh into tokens of the current one, logout revokes both, and once it is removed they are refused', async () => {
@@ -141,77 +126,6 @@ describe('rotating PACERPRO_JWT_SECRET', () => {
       use.stop();
       await store.close();
       temp.remove();
-    }
-  });
-});
-
-const skip = await postgresSkip();
-if (skip) console.log(skip);
-
-describe('rotating the generated secret on PostgreSQL', { skip }, () => {
-  test('`secret rotate` reaches a running node by itself, its clients never see a 401, and `secret retire` waits for the old tokens', async () => {
-    const schema = await freshSchema();
-    const a = await startTestServer({ postgresUrl: schema.url });
-    const b = await startTestServer({ postgresUrl: schema.url });
-    const secret = (...args: string[]) => runCli(['secret', ...args, '--database-url', schema.url]);
-    try {
-      await a.addUser('alice@example.com');
-      const before = (await a.store.settings.getJwtSecrets())!.current;
-      const old = await tokenOn(b);
-      const manager = new SessionManager({
-        configuration: { basePath: `${a.url}/v1` },
-        credentials: { email: 'alice@example.com', password: PASSWORD },
-      });
-      const statuses = new Set<number>();
-      const useEverywhere = async () => {
-        const token = (await manager.refresh()).jwtToken;
-        for (const node of [a, b]) statuses.add((await call(node.url, 'GET', `Bearer ${token}`)).res.status);
-      };
-      await useEverywhere();
-
-      const rotated = await secret('rotate');
-      assert.equal(rotated.code, 0, rotated.stderr);
-      const after = (await a.store.settings.getJwtSecrets())!.current;
-      assert.notEqual(after, before);
-      // Both nodes pick it up within a poll (2 s; up to 20 s allowed for a busy machine); meanwhile and
-      // after, every token works everywhere.
-      let picked = false;
-      for (let i = 0; i < 200 && !picked; i++) {
-        await useEverywhere();
-        const refreshed = await call(b.url, 'GET', `Bearer ${old}`);
-        statuses.add(refreshed.res.status);
-        picked = signedWith(refreshed.json.jwtToken as string, after);
-        if (!picked) await sleep(100);
-      }
-      assert.ok(picked, 'node b signs with the rotated secret without a restart');
-      await useEverywhere();
-      assert.deepEqual([...statuses], [200], 'no client saw a 401 through the rotation');
-
-      const refused = await secret('retire');
-      assert.equal(refused.code, 1);
-      assert.match(
-        refused.stderr,
-        /the secret was rotated 1 min ago: tokens signed with the previous one stay valid for \d+ min more; retire later, or with --force/,
-      );
-      assert.equal((await call(a.url, 'GET', `Bearer ${old}`)).res.status, 200, 'refused, so the old token still works');
-      const forced = await secret('retire', '--force');
-      assert.equal(forced.code, 0, forced.stderr);
-      let gone = false;
-      for (let i = 0; i < 200 && !gone; i++) {
-        gone = (await Promise.all([a, b].map(async (node) => (await call(node.url, 'GET', `Bearer ${old}`)).res.status))).every(
-          (s) => s === 401,
-        );
-        if (!gone) await sleep(100);
-      }
-      assert.ok(gone, 'once retired, tokens of the previous secret are refused on every node');
-      await useEverywhere();
-      assert.deepEqual([...statuses], [200], 'the current clients go on');
-      const counts = await verificationCounts(b);
-      assert.ok(counts['previous-1']! >= 1 && counts.current! >= 1, JSON.stringify(counts));
-    } finally {
-      await a.close();
-      await b.close();
-      await schema.drop();
     }
   });
 });
