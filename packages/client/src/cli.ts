@@ -199,14 +199,13 @@ function checkedBaseUrl(value: string): string {
 }
 
 async function login({ io, baseUrl, store, manager, options }: Context): Promise<void> {
-  const interactive = io.stdin.isTTY === true;
-  // Only a terminal is interactive, and a terminal's stdin is a tty.ReadStream (raw mode for the password).
-  const terminal = { input: io.stdin as ReadStream, output: io.stderr };
-  const email = options.email ?? (interactive ? await askLine('E-mail: ', terminal) : undefined);
+  // A terminal's stdin is a tty.ReadStream (raw mode for the password); anything else is a pipe.
+  const terminal = io.stdin.isTTY === true ? { input: io.stdin as ReadStream, output: io.stderr } : undefined;
+  const email = options.email ?? (terminal ? await askLine('E-mail: ', terminal) : undefined);
   if (!email) throw new CliError('an e-mail address is needed: pass --email', 2);
   let password: string;
   if (options['password-stdin']) password = await readStdin(io.stdin);
-  else if (interactive) password = await askHidden('Password: ', terminal);
+  else if (terminal) password = await askHidden('Password: ', terminal);
   else throw new CliError('standard input is not a terminal: pass --password-stdin and the password on standard input', 2);
   if (!password) throw new CliError('the password is empty', 2);
 

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { after, beforeEach, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
 import { AuthenticationApi, ApiError } from '../src/index.js';
@@ -34,17 +35,10 @@ interface Result {
 async function pacerpro(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome, ...options.env };
   if (!options.env?.PACERPRO_BASE_URL) delete env.PACERPRO_BASE_URL;
-  const [stdout, stderr] = [new TextSink(), new TextSink()];
+  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
   const status = await main(args, { stdin: new PassThrough().end(options.input ?? ''), stdout, stderr, env });
-  return { status, stdout: stdout.text, stderr: stderr.text };
-}
-
-class TextSink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
+  const [out, err] = await Promise.all([text(stdout.end()), text(stderr.end())]);
+  return { status, stdout: out, stderr: err };
 }
 
 /** The real bin, as a shell runs it. */

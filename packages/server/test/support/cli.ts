@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
 
@@ -25,17 +26,10 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export async function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const [stdout, stderr] = [new TextSink(), new TextSink()];
+  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
   const code = await main(args, { stdin: new PassThrough().end(options.stdin ?? ''), stdout, stderr, env: cliEnv(options.env) });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
-class TextSink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
+  const [out, err] = await Promise.all([text(stdout.end()), text(stderr.end())]);
+  return { code, stdout: out, stderr: err };
 }
 
 export function runBin(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
