@@ -18,5 +18,13 @@ export async function storeOfBuild(bin: string): Promise<BuildStore> {
     import(new URL('store/open-store.js', dist).href) as Promise<Pick<BuildStore, 'openStore'>>,
     import(new URL('config.js', dist).href) as Promise<Pick<BuildStore, 'loadConfig'>>,
   ]);
-  return { openStore, loadConfig };
+  // A build from before the store was split into parts (users, audit, …) has the users' methods on
+  // the store itself: seed it through them, so such a build can still be measured side by side.
+  const openSplit = async (config: Config): Promise<Store> => {
+    const store: Store | Omit<Store, 'users'> = await openStore(config);
+    if ('users' in store) return store;
+    const unsplit = store as unknown as Store['users'];
+    return { dialect: store.dialect, users: unsplit, close: () => store.close() } as Store;
+  };
+  return { openStore: openSplit, loadConfig };
 }

@@ -68,6 +68,7 @@ export function sqliteAudit({ db, path, busyTimeoutMs, run, write, translate, he
 
   return {
     audit: {
+      concurrentAppends: 1,
       appendAuditEvents: (events) => (auditWriter ? auditWriter.append(events) : write(() => appendAuditEvents(events))),
       listAuditEvents: ({ userId, email, since, limit }) =>
         run(() =>
