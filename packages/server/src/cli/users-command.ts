@@ -1,5 +1,5 @@
 import { emailKey } from '../auth/email.js';
-import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher, hashingFrom } from '../auth/passwords.js';
 import type { Config } from '../config.js';
 import { openCliStore } from './cli-database.js';
 import type { AuditEventType } from '../store/audit.js';
@@ -22,7 +22,7 @@ interface Action {
   run(store: Store, email: string, password: string, config: Config): Promise<users.UserView>;
 }
 
-const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
+const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), hashingFrom(config));
 const policy = (config: Config) => ({ minLength: config.passwordMinLength });
 
 const ACTIONS: Readonly<Record<string, Action>> = {

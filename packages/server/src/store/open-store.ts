@@ -13,6 +13,9 @@ export async function openStore(config: Config): Promise<Store> {
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs,
       connectTimeoutMs: config.dbConnectTimeoutMs,
+      devise: config.deviseUsersTable
+        ? { usersTable: config.deviseUsersTable, lockable: { unlockInSeconds: config.deviseUnlockInSeconds } }
+        : undefined,
     });
   }
   return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
