@@ -139,7 +139,8 @@ export function postgresDeviseUsers({ query, at }: PostgresConnection, table: De
     updatePasswordHash: async (id, hash) =>
       (await query('attached-set-hash', `UPDATE ${table.sql} SET encrypted_password = $1 WHERE id = $2`, [deviseHash(hash, table), id]))
         .rowCount === 1,
-    changePassword: (id, hash, jti) => spin('attached-change-password', 'encrypted_password = $4,', [deviseHash(hash, table)], id, jti),
+    changePassword: async (id, hash, jti) =>
+      spin('attached-change-password', 'encrypted_password = $4,', [deviseHash(hash, table)], id, jti),
     rotateJti: (id, jti) => spin('attached-rotate-jti', '', [], id, jti),
     async setLocked(id, locked) {
       // An operator's lock is ours: Devise's locked_at means a lock that ends (unlock_in). Unlocking
