@@ -90,6 +90,10 @@ export async function usersCommand(args: string[], values: Values, config: Confi
       { at: new Date(), event: action.event, userId: user.id, email: emailKey(user.email), userAgent: CLI_AGENT },
     ]);
     print(io, values.json ? JSON.stringify(user) : `${action.verb} ${user.email} (id ${user.id})`);
+    // Devise's table has no column for a lock without an end (locked_at ends after unlock_in).
+    if (name === 'lock' && config.deviseUsersTable !== undefined) {
+      note(io)(`locked here only: lock ${user.email} in the Rails app too (docs/devise.md, "Running beside Devise")`);
+    }
   } finally {
     await store.close();
   }

@@ -13,6 +13,11 @@ import { adminQuery, freshSchema, postgresSkip, type TestSchema } from '../suppo
 // it. The Rails side is played by SQL on its table, by bcryptjs (a bcrypt of its own, not the
 // binding the server hashes with) and by tokens in warden-jwt_auth's exact shape.
 
+// Rails writes its times as UTC in `timestamp without time zone`; a node in another zone must not
+// shift Devise's locks by its offset (the driver reads such a column as local time). Set before any
+// time is read, for this test process only.
+process.env.TZ = 'Pacific/Auckland';
+
 const skip = await postgresSkip();
 if (skip) console.log(skip);
 
@@ -288,7 +293,9 @@ describe('devise detach', { skip }, () => {
       const carol = await rails.add('carol@example.com');
       const env = { DATABASE_URL: ours.url, ...attachedEnv(rails) };
       // An operator's lock lives in our schema (Devise has no column for it), and goes along.
-      assert.equal((await runCli(['users', 'lock', 'carol@example.com'], { env })).code, 0);
+      const locked = await runCli(['users', 'lock', 'carol@example.com'], { env });
+      assert.equal(locked.code, 0);
+      assert.match(locked.stderr, /locked here only: lock carol@example\.com in the Rails app too/);
 
       const detach = await runCli(['devise', 'detach'], { env });
       assert.deepEqual([detach.code, detach.stdout], [0, 'copied 3, unchanged 0, skipped 0\n'], detach.stderr);
