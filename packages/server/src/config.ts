@@ -383,7 +383,7 @@ const CONSTANT_DEFAULT_SETTINGS = [
     describe: 'run beside a live Devise app: use its users table in place (PostgreSQL; unset: our own users table)',
     details:
       'the table is in the database of DATABASE_URL, whose `?schema=` keeps our own tables apart. Its `id`, `email`, ' +
-      '`encrypted_password` and `jti` are read in place (and `locked_at`, `failed_attempts` when present); new hashes are ' +
+      '`encrypted_password` and `jti` are used in place, and `locked_at` when present (with PACERPRO_DEVISE_UNLOCK_IN); new hashes are ' +
       "Devise's bcrypt (PACERPRO_DEVISE_STRETCHES, PACERPRO_DEVISE_PEPPER) and are never upgraded to argon2id " +
       '(docs/devise.md, "Running beside Devise")',
     accepted: 'a table name as schema.table, e.g. public.users (a bare name is in public); letters, digits and _',

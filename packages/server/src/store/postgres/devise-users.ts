@@ -34,7 +34,7 @@ interface AttachedRow {
 }
 
 /** Refuses what would leave a hash in the Rails table that Devise cannot read (an argon2id one). */
-function deviseHash(passwordHash: string, table: DeviseTable): string {
+function bcryptOnly(passwordHash: string, table: DeviseTable): string {
   if (!isBcryptHash(passwordHash)) {
     throw new Error(`refusing to write a password hash other than bcrypt to ${table.name}: Devise could not read it`);
   }
@@ -125,7 +125,7 @@ export function postgresDeviseUsers({ query, at }: PostgresConnection, table: De
           `WITH r AS (INSERT INTO ${table.sql} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING id),
              s AS (INSERT INTO attached_users (user_id, jti, jti_issued_at) SELECT id, $3::text, $4::timestamptz FROM r)
            SELECT id FROM r`,
-          [emailKey(user.email), deviseHash(user.passwordHash, table), user.jti, at()],
+          [emailKey(user.email), bcryptOnly(user.passwordHash, table), user.jti, at()],
         );
         const created = await userById(Number(rows[0]!.id));
         if (!created) throw new Error(`the user added to ${table.name} could not be read back`);
@@ -137,10 +137,10 @@ export function postgresDeviseUsers({ query, at }: PostgresConnection, table: De
       }
     },
     updatePasswordHash: async (id, hash) =>
-      (await query('attached-set-hash', `UPDATE ${table.sql} SET encrypted_password = $1 WHERE id = $2`, [deviseHash(hash, table), id]))
+      (await query('attached-set-hash', `UPDATE ${table.sql} SET encrypted_password = $1 WHERE id = $2`, [bcryptOnly(hash, table), id]))
         .rowCount === 1,
     changePassword: async (id, hash, jti) =>
-      spin('attached-change-password', 'encrypted_password = $4,', [deviseHash(hash, table)], id, jti),
+      spin('attached-change-password', 'encrypted_password = $4,', [bcryptOnly(hash, table)], id, jti),
     rotateJti: (id, jti) => spin('attached-rotate-jti', '', [], id, jti),
     async setLocked(id, locked) {
       // An operator's lock is ours: Devise's locked_at means a lock that ends (unlock_in). Unlocking
