@@ -365,3 +365,31 @@ describe('attached mode refuses what cannot work, saying what to fix', { skip },
     }
   });
 });
+
+describe('attached, the session max age', { skip }, () => {
+  test('counts from when this server first saw the jti, and a jti Rails spun starts a new session (was: Rails sessions never aging out here, or aged from nothing)', async () => {
+    const [rails, ours] = await Promise.all([railsApp(), freshSchema()]);
+    let nowMs = Date.UTC(2026, 11, 7, 12);
+    const node = await startTestServer({
+      postgresUrl: ours.url,
+      env: attachedEnv(rails, { PACERPRO_SESSION_MAX_AGE: '1h' }),
+      appHasher: true,
+      now: () => nowMs,
+    });
+    try {
+      const alice = await rails.add('alice@example.com');
+      const refresh = async () => (await call(node.url, 'GET', bearer(railsToken(alice, nowMs)))).res.status;
+      assert.equal(await refresh(), 200); // first seen now
+      nowMs += 59 * 60_000;
+      assert.equal(await refresh(), 200);
+      nowMs += 2 * 60_000;
+      const tooOld = await call(node.url, 'GET', bearer(railsToken(alice, nowMs)));
+      assert.deepEqual([tooOld.res.status, tooOld.json.code], [401, 'session_too_old']);
+      alice.jti = await rails.logout(alice.id); // a Rails logout, then a Rails login: a new session
+      assert.equal(await refresh(), 200);
+    } finally {
+      await node.close();
+      await Promise.all([rails.schema.drop(), ours.drop()]);
+    }
+  });
+});
