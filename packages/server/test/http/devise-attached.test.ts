@@ -237,6 +237,15 @@ describe('attached to a live Devise app, two nodes', { skip }, () => {
     for (const { encrypted_password } of hashes) assert.match(encrypted_password, /^\$2a\$\d{2}\$/);
   });
 
+  test('Rails deletes a user who logged in here, and its tokens are refused at once (was: our known clients blocking the delete by a foreign key)', async () => {
+    const kate = await rails.add('kate@example.com');
+    const { json } = await login(a.url, { email: 'kate@example.com', password: kate.password });
+    const [known] = await adminQuery(`SELECT count(*)::int AS n FROM ${ours.name}.known_addresses WHERE user_id = $1`, [kate.id]);
+    assert.equal(known!.n, 1, 'the login remembered its address');
+    await adminQuery(`DELETE FROM ${rails.table} WHERE id = $1`, [kate.id]);
+    for (const node of [a, b]) assert.equal((await call(node.url, 'GET', bearer(json.jwtToken))).res.status, 401);
+  });
+
   test('users delete and import are refused while attached, saying why (was: our CLI deleting rows the Rails app owns)', async () => {
     await rails.add('ivan@example.com');
     const env = { DATABASE_URL: ours.url, ...attachedEnv(rails) };
