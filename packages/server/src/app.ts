@@ -5,7 +5,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
 import { resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
 import { watchPreviousSecretUse } from './auth/previous-secret-use.js';
-import { argon2ParamsFrom, createPasswordHasher, HASH_OPERATIONS, type PasswordHasher } from './auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher, HASH_OPERATIONS, hashingFrom, type PasswordHasher } from './auth/passwords.js';
 import { createSessionService } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -80,7 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const passwords =
     deps.passwords ??
     (await createPasswordHasher(argon2ParamsFrom(config), {
-      devisePepper: config.devisePepper,
+      ...hashingFrom(config),
       concurrency: config.hashConcurrency,
       observe: observeHash,
     }));

@@ -12,9 +12,10 @@ import { shownDefault } from './config-docs.js';
 import { createLogger } from './logger.js';
 import { REMOVED_SETTINGS, removedSettingWarnings } from './removed-settings.js';
 import { startupFailureMessage } from './startup-failure.js';
-import { StoreUnavailableError } from './store/store-errors.js';
+import { NotWhileAttachedError, StoreUnavailableError } from './store/store-errors.js';
 
-// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise | secret rotate/retire/forget.
+// pacerpro-auth: serve (the default) | users add/list/passwd/lock/unlock/revoke/delete | audit | import devise | devise detach |
+// secret rotate/retire/forget.
 // Every failure is one line on stderr and a non-zero exit: 1 for a failed operation, 2 for usage.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -47,6 +48,7 @@ Commands:
   audit                    show the audit trail (logins, refreshes, logouts, user changes)
   import devise            copy users from a Rails app with Devise + devise-jwt (ids, jtis, bcrypt hashes)
   secret rotate|retire     rotate the generated JWT secret, or stop verifying the previous ones
+  devise detach            leave attached mode: copy the users of the Devise table into our own
 
 Options:
   -h, --help               show help for a command: pacerpro-auth users --help
@@ -126,11 +128,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const topic = positionals[0];
       // Loaded only when used: it brings in pg, which SQLite-only commands never need.
       if (topic === 'import') return (print(io, (await import('./cli/import-devise.js')).IMPORT_HELP), 0);
+      if (topic === 'devise') return (print(io, (await import('./cli/devise-command.js')).DEVISE_HELP), 0);
       const topics: Record<string, string> = { users: HELP.users, serve: HELP.serve, audit: AUDIT_HELP, secret: SECRET_HELP };
       print(io, topics[topic ?? ''] ?? HELP.main);
       return 0;
     }
     for (const warning of removedSettingWarnings(io.env, values)) io.stderr.write(`pacerpro-auth: warning: ${warning}\n`);
+    if (command === 'devise') {
+      const { deviseCommand } = await import('./cli/devise-command.js');
+      config = loadConfig(io.env, values);
+      return await deviseCommand(rest, values, config, (text) => print(io, text), note(io));
+    }
     if (command === 'import') {
       const { importCommand } = await import('./cli/import-devise.js');
       config = loadConfig(io.env, values);
@@ -146,7 +154,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     else await auditCommand(rest, values, config, io);
     return 0;
   } catch (error) {
-    const known = error instanceof CliError || error instanceof ConfigError || error instanceof StoreUnavailableError;
+    const known =
+      error instanceof CliError ||
+      error instanceof ConfigError ||
+      error instanceof StoreUnavailableError ||
+      error instanceof NotWhileAttachedError;
     const named = config === undefined ? undefined : startupFailureMessage(error, config);
     const message = named ?? (known ? (error as Error).message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`);
     io.stderr.write(`pacerpro-auth: ${message}\n`);

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { DATABASE_URL_FORMS, databaseUrlProblem } from './store/database-url.js';
+import { isPostgresUrl } from './store/postgres-url.js';
 
 // Every setting is declared once, here, as one row of data: its environment variable, its flag, its
 // default, its accepted form, its parser. The Config type is derived from the rows, and
@@ -164,6 +165,12 @@ function redisUrl(raw: string): Parsed<string> {
     return refused;
   }
   return ok(value);
+}
+
+/** `schema.table` or a bare `table` (in public), as one `schema.table` string. */
+function deviseTable(raw: string): Parsed<string> {
+  const match = /^(?:([A-Za-z_][A-Za-z0-9_]{0,62})\.)?([A-Za-z_][A-Za-z0-9_]{0,62})$/.exec(raw.trim());
+  return match ? ok(`${match[1] ?? 'public'}.${match[2]}`) : refused;
 }
 
 /** The default's ceiling: each hash in flight holds 19 MiB or more, and each hashing thread ~7 MiB. */
@@ -368,6 +375,33 @@ const CONSTANT_DEFAULT_SETTINGS = [
     defaultShown: '1h',
     parse: (raw: string): Parsed<number | 'never'> => (raw.trim() === 'never' ? ok('never') : duration(1, 365 * 86_400)(raw)),
   }),
+  /** Attached mode: the Rails app's Devise users table, used in place of our own. */
+  setting({
+    key: 'deviseUsersTable',
+    env: 'PACERPRO_DEVISE_USERS_TABLE',
+    flag: 'devise-users-table',
+    describe: 'run beside a live Devise app: use its users table in place (PostgreSQL; unset: our own users table)',
+    details:
+      'the table is in the database of DATABASE_URL, whose `?schema=` keeps our own tables apart. Its `id`, `email`, ' +
+      '`encrypted_password` and `jti` are used in place, and `locked_at` when present (with PACERPRO_DEVISE_UNLOCK_IN); new hashes are ' +
+      "Devise's bcrypt (PACERPRO_DEVISE_STRETCHES, PACERPRO_DEVISE_PEPPER) and are never upgraded to argon2id " +
+      '(docs/devise.md, "Running beside Devise")',
+    accepted: 'a table name as schema.table, e.g. public.users (a bare name is in public); letters, digits and _',
+    defaultValue: undefined,
+    parse: deviseTable,
+  }),
+  /** Devise's `config.stretches`: the bcrypt cost of the hashes written while attached. */
+  setting({
+    key: 'deviseStretches',
+    env: 'PACERPRO_DEVISE_STRETCHES',
+    flag: 'devise-stretches',
+    describe: "Devise's stretches: the bcrypt cost of passwords set while attached to a Devise users table",
+    details:
+      "Devise's default is 12 outside the test environment (`Rails.env.test? ? 1 : 12` in its initializer); set it to the Rails app's value",
+    accepted: 'an integer from 4 to 31 (bcrypt cost)',
+    defaultValue: 12,
+    parse: integer(4, 31),
+  }),
   /** Seconds a token is still accepted past its exp, for node clocks that disagree. */
   setting({
     key: 'jwtLeewaySeconds',
@@ -567,10 +601,30 @@ function checkTogether(config: Config): void {
       'PACERPRO_TLS_CERT and PACERPRO_TLS_KEY (--tls-cert, --tls-key) go together: set both to serve HTTPS, or neither.',
     );
   }
+  if (config.deviseUsersTable !== undefined) checkAttached(config.deviseUsersTable, config.databaseUrl);
   // Otherwise the second listen fails with EADDRINUSE, after the API is already up.
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
     throw new ConfigError(
       `PACERPRO_METRICS_PORT (--metrics-port) is ${config.port}, the port of the API (PORT): give it a port of its own, or leave it unset.`,
+    );
+  }
+}
+
+/**
+ * Attached mode needs PostgreSQL, and our tables in a schema of their own: in the Rails app's schema
+ * our migrations would meet its tables (its own `users` first of all).
+ */
+function checkAttached(table: string, databaseUrl: string): void {
+  const named = `PACERPRO_DEVISE_USERS_TABLE (--devise-users-table) is ${table}`;
+  if (!isPostgresUrl(databaseUrl)) {
+    throw new ConfigError(
+      `${named}, which needs DATABASE_URL to be the Rails app's PostgreSQL (postgres://…?schema=pacerpro_auth); it is a SQLite path: set DATABASE_URL, or unset PACERPRO_DEVISE_USERS_TABLE.`,
+    );
+  }
+  const schema = new URL(databaseUrl).searchParams.get('schema');
+  if (schema === null || schema === table.split('.')[0]) {
+    throw new ConfigError(
+      `${named}: DATABASE_URL must keep our own tables in a schema of their own, other than ${table.split('.')[0]}: add ?schema=pacerpro_auth (any name but the Rails app's).`,
     );
   }
 }

@@ -250,3 +250,21 @@ test('a DATABASE_URL with a scheme no store reads fails loadConfig, naming the f
     assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url, url);
   }
 });
+
+test('PACERPRO_DEVISE_USERS_TABLE without a PostgreSQL schema of our own fails loadConfig, naming the fix (was: our migrations meeting the Rails tables)', () => {
+  const attached = { PACERPRO_DEVISE_USERS_TABLE: 'users' };
+  assert.throws(() => loadConfig({ ...attached, DATABASE_URL: './data/pacerpro.db' }), {
+    message:
+      /PACERPRO_DEVISE_USERS_TABLE \(--devise-users-table\) is public\.users, which needs DATABASE_URL to be the Rails app's PostgreSQL/,
+  });
+  assert.throws(() => loadConfig({ ...attached, DATABASE_URL: 'postgres://db/app' }), { message: /add \?schema=pacerpro_auth/ });
+  assert.throws(() => loadConfig({ ...attached, DATABASE_URL: 'postgres://db/app?schema=public' }), { message: /other than public/ });
+  assert.throws(() => loadConfig({ PACERPRO_DEVISE_USERS_TABLE: 'users; drop', DATABASE_URL: 'postgres://db/app?schema=auth' }), {
+    message: /PACERPRO_DEVISE_USERS_TABLE="users; drop" is not valid: expected a table name as schema\.table/,
+  });
+  const config = loadConfig({ PACERPRO_DEVISE_USERS_TABLE: 'rails.users', DATABASE_URL: 'postgres://db/app?schema=auth' });
+  assert.deepEqual([config.deviseUsersTable, config.deviseStretches], ['rails.users', 12]);
+  assert.throws(() => loadConfig({ PACERPRO_DEVISE_STRETCHES: '3' }), {
+    message: /PACERPRO_DEVISE_STRETCHES="3" is not valid: expected an integer from 4 to 31/,
+  });
+});

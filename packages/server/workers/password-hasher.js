@@ -1,11 +1,12 @@
 // @ts-check
 // A password-hashing thread (started by src/auth/passwords.ts through Piscina): argon2id hashes,
-// argon2id verifications and verifications of bcrypt hashes imported from Devise, one at a time,
+// argon2id verifications, verifications of bcrypt hashes imported from Devise and, beside a live
+// Devise app, bcrypt hashes as Devise writes them, one at a time,
 // with the bindings' synchronous calls. Plain JavaScript beside the compiled code, like the audit
 // writer: the same file serves the sources (tsx) and dist/. Its exports are checked against
 // src/auth/hash-thread-protocol.ts.
 import { hashSync, verifySync } from '@node-rs/argon2';
-import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
+import { hashSync as bcryptHashSync, verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
 import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 
@@ -46,6 +47,9 @@ const thread = {
   hash: ({ password }) => timed(() => hashSync(password, options)),
   verify: ({ passwordHash, password }) => timed(() => matchesOrFalse(() => verifySync(passwordHash, password))),
   verifyBcrypt: ({ passwordHash, password }) => timed(() => matchesOrFalse(() => bcryptVerifySync(password, passwordHash))),
+  // $2a$ as Ruby's bcrypt writes it; the binding writes $2b$, the same algorithm for every input
+  // shorter than 256 bytes (bcrypt reads 72), and Devise reads either.
+  hashBcrypt: ({ password, cost }) => timed(() => `$2a$${bcryptHashSync(password, cost).slice(4)}`),
 };
 
-export const { hash, verify, verifyBcrypt } = thread;
+export const { hash, verify, verifyBcrypt, hashBcrypt } = thread;

@@ -18,6 +18,8 @@ export interface HashThread {
   verify(job: VerifyJob): Timed<boolean>;
   /** A bcrypt hash imported from Devise; the password already carries Devise's pepper. */
   verifyBcrypt(job: VerifyJob): Timed<boolean>;
+  /** A bcrypt hash as Devise writes it ($2a$), at `cost`; the password already carries Devise's pepper. */
+  hashBcrypt(job: { readonly password: string; readonly cost: number }): Timed<string>;
 }
 
 /** What the thread is started with. */

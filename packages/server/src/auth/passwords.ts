@@ -41,7 +41,7 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** False for a wrong password and for a hash it cannot read; never throws on bad input. */
   verify(passwordHash: string, password: string): Promise<boolean>;
-  /** True when the hash is weaker than (or other than) the configured argon2id parameters. */
+  /** True when the hash is weaker than (or other than) the configured argon2id parameters; never while attached to Devise. */
   needsRehash(passwordHash: string): boolean;
   /**
    * Spends one verification on a hash nobody's password matches: for unknown e-mails, so that a
@@ -67,9 +67,27 @@ export function argon2ParamsFrom(config: {
   return { memoryCost: config.argon2MemoryKib, timeCost: config.argon2Iterations, parallelism: config.argon2Parallelism };
 }
 
+/** The hashing options a Config asks for: Devise's bcrypt while attached to its users table. */
+export function hashingFrom(config: {
+  readonly devisePepper: string | undefined;
+  readonly deviseUsersTable: string | undefined;
+  readonly deviseStretches: number;
+}): Pick<HasherOptions, 'devisePepper' | 'deviseBcryptCost'> {
+  return {
+    devisePepper: config.devisePepper,
+    deviseBcryptCost: config.deviseUsersTable === undefined ? undefined : config.deviseStretches,
+  };
+}
+
 export interface HasherOptions {
   /** Devise's `config.pepper`, needed to verify bcrypt hashes imported from Devise. */
   readonly devisePepper?: string | undefined;
+  /**
+   * Set while attached to a live Devise app's users table: the bcrypt cost (Devise's `stretches`)
+   * of every hash made, so that Devise reads them too, and no hash ever needs a rehash (an argon2id
+   * upgrade would lock the user out of the Rails side). Unset: argon2id, and bcrypt is upgraded.
+   */
+  readonly deviseBcryptCost?: number | undefined;
   /** Hashes run at once, each on a thread of its own (default 1); more wait their turn, first come, first served. */
   readonly concurrency?: number;
   readonly observe?: HashObserver | undefined;
@@ -79,7 +97,7 @@ export interface HasherOptions {
 
 export async function createPasswordHasher(
   params: Argon2Params = OWASP_ARGON2ID,
-  { devisePepper, concurrency = 1, observe, script = SCRIPT }: HasherOptions = {},
+  { devisePepper, deviseBcryptCost, concurrency = 1, observe, script = SCRIPT }: HasherOptions = {},
 ): Promise<PasswordHasher> {
   const threads = startHashThreads(script, concurrency, { options: { algorithm: Algorithm.Argon2id, ...params } });
   const observed = <T>(operation: HashOperation, reply: Timed<T>): T => {
@@ -93,14 +111,19 @@ export async function createPasswordHasher(
         ? await threads('verifyBcrypt', { passwordHash, password: deviseBcryptInput(password, devisePepper) })
         : await threads('verify', { passwordHash, password }),
     );
-  // Made once per process with the same parameters, so it costs exactly what a real hash costs;
-  // not observed: it is no login's hash.
-  const dummyHash = resultOf(await threads('hash', { password: randomBytes(32).toString('base64') }));
+  const makeHash = (password: string) =>
+    deviseBcryptCost === undefined
+      ? threads('hash', { password })
+      : threads('hashBcrypt', { password: deviseBcryptInput(password, devisePepper), cost: deviseBcryptCost });
+  // Made once per process the way real hashes are made, so it costs exactly what a real
+  // verification costs (bcrypt at Devise's cost while attached); not observed: it is no login's hash.
+  const dummyHash = resultOf(await makeHash(randomBytes(32).toString('base64')));
 
   return {
-    hash: async (password) => observed('hash', await threads('hash', { password })),
+    hash: async (password) => observed('hash', await makeHash(password)),
     verify: (passwordHash, password) => verifyAs('verify', passwordHash, password),
     needsRehash(passwordHash) {
+      if (deviseBcryptCost !== undefined) return false;
       const m = ARGON2ID_PHC.exec(passwordHash);
       if (!m) return true;
       return Number(m[1]) < params.memoryCost || Number(m[2]) < params.timeCost || Number(m[3]) < params.parallelism;

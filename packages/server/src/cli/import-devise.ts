@@ -225,6 +225,12 @@ export async function importCommand(
   if (kind !== 'devise')
     throw new CliError(`${kind ? `unknown import source "${kind}"` : 'missing import source'}: only "import devise" exists`, 2);
   if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}". See pacerpro-auth import --help`, 2);
+  if (config.deviseUsersTable !== undefined) {
+    throw new CliError(
+      `import devise is refused while attached (PACERPRO_DEVISE_USERS_TABLE is ${config.deviseUsersTable}): its users are read in place already; to leave Devise, see devise detach (docs/devise.md)`,
+      2,
+    );
+  }
   const { from, csv, table = 'users' } = flags;
   if (typeof from === typeof csv) throw new CliError('give exactly one of --from postgres://… and --csv FILE', 2);
   if (typeof from === 'string' && !isPostgresUrl(from)) throw new CliError(`--from needs a postgres:// URL, not "${from}"`, 2);

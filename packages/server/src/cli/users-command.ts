@@ -1,5 +1,5 @@
 import { emailKey } from '../auth/email.js';
-import { argon2ParamsFrom, createPasswordHasher } from '../auth/passwords.js';
+import { argon2ParamsFrom, createPasswordHasher, hashingFrom } from '../auth/passwords.js';
 import type { Config } from '../config.js';
 import { openCliStore } from './cli-database.js';
 import type { AuditEventType } from '../store/audit.js';
@@ -22,7 +22,7 @@ interface Action {
   run(store: Store, email: string, password: string, config: Config): Promise<users.UserView>;
 }
 
-const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), { devisePepper: config.devisePepper });
+const hasher = (config: Config) => createPasswordHasher(argon2ParamsFrom(config), hashingFrom(config));
 const policy = (config: Config) => ({ minLength: config.passwordMinLength });
 
 const ACTIONS: Readonly<Record<string, Action>> = {
@@ -90,6 +90,10 @@ export async function usersCommand(args: string[], values: Values, config: Confi
       { at: new Date(), event: action.event, userId: user.id, email: emailKey(user.email), userAgent: CLI_AGENT },
     ]);
     print(io, values.json ? JSON.stringify(user) : `${action.verb} ${user.email} (id ${user.id})`);
+    // Devise's table has no column for a lock without an end (locked_at ends after unlock_in).
+    if (name === 'lock' && config.deviseUsersTable !== undefined) {
+      note(io)(`locked here only: lock ${user.email} in the Rails app too (docs/devise.md, "Running beside Devise")`);
+    }
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 // The known-clients part of the store: the device credentials an account issued and the
-// addresses it logged in from (auth/login-lane.ts). Both go with the account (ON DELETE CASCADE).
+// addresses it logged in from (auth/login-lane.ts). Both go with the account: by ON DELETE CASCADE
+// on SQLite, by the users part's delete on PostgreSQL (whose users may be a Rails table we do not own).
 
 export interface StoredDeviceCredential {
   readonly userId: number;

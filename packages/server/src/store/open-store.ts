@@ -1,9 +1,17 @@
 import type { Config } from '../config.js';
+import type { PostgresOptions } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import { isPostgresUrl } from './postgres-url.js';
 import type { Store } from './store.js';
 
 export { isPostgresUrl };
+
+/** Attached mode's part of the PostgreSQL options: the Devise users table and how to read its locks. */
+export function attachedTo(config: Config): PostgresOptions['devise'] {
+  return config.deviseUsersTable === undefined
+    ? undefined
+    : { usersTable: config.deviseUsersTable, lockable: { unlockInSeconds: config.deviseUnlockInSeconds } };
+}
 
 /** Opens the store a DATABASE_URL names and applies pending migrations. */
 export async function openStore(config: Config): Promise<Store> {
@@ -13,6 +21,7 @@ export async function openStore(config: Config): Promise<Store> {
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs,
       connectTimeoutMs: config.dbConnectTimeoutMs,
+      devise: attachedTo(config),
     });
   }
   return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });

@@ -7,6 +7,9 @@ import { postgresKnownClients } from './postgres/known-clients.js';
 import { postgresLoginFailures } from './postgres/login-failures.js';
 import { postgresSettings } from './postgres/settings.js';
 import { postgresUsers } from './postgres/users.js';
+import { postgresDeviseUsers } from './postgres/devise-users.js';
+import { inspectDeviseTable } from './postgres/devise-table.js';
+import type { DeviseLockable } from '../auth/devise-lockable.js';
 import { postgresUrlProblem } from './postgres-url.js';
 import type { Store } from './store.js';
 import { StoreUnavailableError } from './store-errors.js';
@@ -22,6 +25,8 @@ export interface PostgresOptions {
   readonly connectTimeoutMs?: number;
   /** Milliseconds since the epoch, for the timestamps the store writes. */
   readonly now?: () => number;
+  /** Attached mode: the users are the rows of a live Devise app's table (schema.table) in the same database. */
+  readonly devise?: { readonly usersTable: string; readonly lockable: DeviseLockable } | undefined;
 }
 
 const { Pool, Client } = pg;
@@ -50,7 +55,7 @@ export function parsePostgresUrl(databaseUrl: string): PostgresTarget {
 }
 
 export async function openPostgresStore(databaseUrl: string, options: PostgresOptions = {}): Promise<Store> {
-  const { poolSize = 10, statementTimeoutMs = 5000, connectTimeoutMs = 2000, now = Date.now } = options;
+  const { poolSize = 10, statementTimeoutMs = 5000, connectTimeoutMs = 2000, now = Date.now, devise } = options;
   const target = parsePostgresUrl(databaseUrl);
   const translate = (error: unknown) => translatePostgresError(error, target.display);
   const searchPath = target.schema && { options: `-c search_path=${target.schema}` };
@@ -74,10 +79,23 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresOp
   pool.on('error', () => {});
 
   const connection = postgresConnection(pool, target.display, now);
+  // Attached mode reads the Rails table's columns once: a missing one refuses start-up, named.
+  const users = devise
+    ? postgresDeviseUsers(
+        connection,
+        await inspectDeviseTable((text, values) => pool.query(text, values), devise.usersTable, target.display).catch(
+          async (error: unknown) => {
+            await pool.end();
+            throw error instanceof ConfigError ? error : translate(error);
+          },
+        ),
+        devise.lockable,
+      )
+    : postgresUsers(connection);
 
   return {
     dialect: 'postgres',
-    users: postgresUsers(connection),
+    users,
     loginFailures: postgresLoginFailures(connection),
     knownClients: postgresKnownClients(connection),
     audit: postgresAudit(connection),

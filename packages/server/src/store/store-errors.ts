@@ -12,3 +12,11 @@ export class DuplicateEmailError extends Error {
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
+
+/**
+ * An operation the users part does not perform while attached to a live Devise app's users table
+ * (the Rails app owns its rows); the message says why and what to do instead.
+ */
+export class NotWhileAttachedError extends Error {
+  override readonly name = 'NotWhileAttachedError';
+}

@@ -1,4 +1,5 @@
 import { verify } from '@node-rs/argon2';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
@@ -141,4 +142,23 @@ test('an idle hashing thread does not keep a finished process alive', async () =
     timeout: 20_000,
   });
   assert.equal(stdout, 'true');
+});
+
+test("attached to Devise: new hashes are Devise's bcrypt at its stretches with the pepper, and none is ever upgraded (was: argon2id locking users out of Rails)", async () => {
+  const hasher = await createPasswordHasher(OWASP_ARGON2ID, { deviseBcryptCost: 4, devisePepper: 'pepper' });
+  const hash = await hasher.hash('beside Devise');
+  assert.match(hash, /^\$2a\$04\$[./A-Za-z0-9]{53}$/);
+  assert.equal(await hasher.verify(hash, 'beside Devise'), true);
+  assert.equal(
+    await hasher.verify(`$2a$04$${(await bcryptHash('beside Devise', 4)).slice(7)}`, 'beside Devise'),
+    false,
+    'the pepper is part of it',
+  );
+  assert.equal(hasher.needsRehash(hash), false);
+  assert.equal(
+    hasher.needsRehash(await bcryptHash('beside Devisepepper', 4)),
+    false,
+    'not even a weaker bcrypt: Devise never rehashes either',
+  );
+  assert.equal(await hasher.verifyDummy('beside Devise'), false);
 });

@@ -11,6 +11,7 @@ import { createSessionService } from '../../src/auth/sessions.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
 import { loadConfig } from '../../src/config.js';
+import { attachedTo } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
@@ -61,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // The store stamps jti and user times with the same clock the app reads.
   const clock = options.now ? { now: options.now } : {};
   const store = options.postgresUrl
-    ? await openPostgresStore(config.databaseUrl, { ...clock, poolSize: config.dbPoolSize })
+    ? await openPostgresStore(config.databaseUrl, { ...clock, poolSize: config.dbPoolSize, devise: attachedTo(config) })
     : openSqliteStore(config.databaseUrl, clock);
   const hasher = await sharedHasher();
   const passwords = options.appHasher ? undefined : options.passwords ? options.passwords(hasher) : hasher;

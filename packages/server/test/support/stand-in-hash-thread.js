@@ -27,6 +27,7 @@ const thread = {
   },
   verify: ({ passwordHash, password }) => (busy(10), { result: passwordHash === password, seconds: STAND_IN_SECONDS.verify }),
   verifyBcrypt: ({ passwordHash, password }) => (busy(10), { result: passwordHash === password, seconds: STAND_IN_SECONDS.verify }),
+  hashBcrypt: ({ password, cost }) => (busy(30), { result: `bcrypt ${cost} ${password}`, seconds: STAND_IN_SECONDS.hash }),
 };
 
-export const { hash, verify, verifyBcrypt } = thread;
+export const { hash, verify, verifyBcrypt, hashBcrypt } = thread;

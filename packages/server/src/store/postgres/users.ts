@@ -83,7 +83,19 @@ export function postgresUsers({ query, at }: PostgresConnection): UserRepository
       ),
     rotateJti: async (id, jti) =>
       updated(await query('rotate-jti', 'UPDATE users SET jti = $1, jti_issued_at = $2, updated_at = $2 WHERE id = $3', [jti, at(), id])),
-    deleteUser: async (id) => updated(await query('delete-user', 'DELETE FROM users WHERE id = $1', [id])),
+    // The known clients go in the same statement: their tables have no foreign key to users, which
+    // while attached would stand between Rails and its own deletes (migration 005).
+    deleteUser: async (id) =>
+      updated(
+        await query(
+          'delete-user',
+          `WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING id),
+             devices AS (DELETE FROM device_credentials WHERE user_id IN (SELECT id FROM gone)),
+             addresses AS (DELETE FROM known_addresses WHERE user_id IN (SELECT id FROM gone))
+           SELECT id FROM gone`,
+          [id],
+        ),
+      ),
     async importUser(user: ImportedUser) {
       // The sequence moves first, so a user created on another node meanwhile never takes this id.
       // It only ever moves up: ids of deleted users stay retired.
