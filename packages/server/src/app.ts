@@ -24,7 +24,8 @@ import { requestAuditEvent } from './http/request-context.js';
 import { createLogger } from './logger.js';
 import { metricsRoute, recordHttpMetrics } from './metrics/http-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { observerByOperation, timeStore, verificationCounter } from './metrics/timed.js';
+import { verificationCounter } from './metrics/jwt-verifications.js';
+import { observerByOperation, timeStore } from './metrics/timed.js';
 import type { Store } from './store/store.js';
 import { readTlsFiles } from './tls.js';
 
@@ -63,7 +64,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const logger = deps.logger ?? createLogger(config.logLevel);
   const jwtKeys = await resolveJwtKeys(config, store, now);
   const previousUse = watchPreviousSecretUse({ store, logger, now });
-  const countVerification = verificationCounter(metrics);
+  const countVerification = verificationCounter(metrics.jwtVerifications);
   const tokens = createTokenService({
     keyring: jwtKeys.keyring,
     observe: (secret) => {

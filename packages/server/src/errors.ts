@@ -1,4 +1,6 @@
+import { maxHeaderSize } from 'node:http';
 import { MAX_EMAIL_LENGTH } from './auth/email.js';
+import { MAX_PASSWORD_BYTES } from './auth/password-length.js';
 
 // One table of every failure the API can answer with. Each code has one status and one message
 // that says what went wrong and what to do; the wire body is PacerPro's Error plus `code`.
@@ -20,12 +22,13 @@ export const ERRORS = {
   session_too_old: { status: 401, message: 'This session has reached its maximum age. Log in again with POST /v1/session.' },
   bad_request: { status: 400, message: 'The request is not valid HTTP/1.1 (request line, header or framing).' },
   request_timeout: { status: 408, message: 'The request was not received in full in time: send it again, whole.' },
-  headers_too_large: { status: 431, message: 'The request headers are too large (at most 16 KB in all).' },
+  // Node's own limit on a request's headers (16 KB unless node runs with --max-http-header-size).
+  headers_too_large: { status: 431, message: `The request headers are too large (at most ${Math.floor(maxHeaderSize / 1024)} KB in all).` },
   malformed_json: { status: 400, message: 'The request body is not valid JSON. Send {"email": "...", "password": "..."}.' },
   invalid_body: { status: 400, message: 'The request body must be a JSON object: {"email": "...", "password": "..."}.' },
   invalid_field: { status: 400, message: 'email and password must be strings.' },
   email_too_long: { status: 400, message: `email is longer than ${MAX_EMAIL_LENGTH} characters.` },
-  password_too_long: { status: 400, message: 'password is longer than 1024 bytes.' },
+  password_too_long: { status: 400, message: `password is longer than ${MAX_PASSWORD_BYTES} bytes.` },
   not_found: { status: 404, message: 'No such resource. The API lives at /v1/session.' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this resource. Use POST, GET or DELETE on /v1/session.' },
   body_too_large: { status: 413, message: 'The request body is too large.' },

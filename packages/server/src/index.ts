@@ -8,7 +8,7 @@ export { openStore } from './store/open-store.js';
 // UserStore is the name the whole store had before it was split into parts; it stays for existing callers.
 export type { Store, Store as UserStore } from './store/store.js';
 export type { User, NewUser, ImportedUser, UserRepository } from './store/users.js';
-export type { LoginFailures, LoginFailureStore } from './store/login-failures.js';
+export type { LoginFailureStore } from './store/login-failures.js';
 export type { AuditEvent, AuditEventType, AuditQuery, AuditStore } from './store/audit.js';
 export type { SettingsStore } from './store/settings.js';
 export { createTokenService, type TokenService, type TokenClaims } from './auth/tokens.js';

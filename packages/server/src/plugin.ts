@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createJtiMatcher } from './auth/jti-matcher.js';
 import { type JwtKeys, resolveJwtKeys, watchGeneratedKeys } from './auth/jwt-secret.js';
+import { watchPreviousSecretUse } from './auth/previous-secret-use.js';
 import { createTokenService } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { sendProblem } from './http/error-handler.js';
 import { createSessionHook, decorateSessionRequest } from './http/session-hook.js';
+import { jwtVerificationsCounter, verificationCounter } from './metrics/jwt-verifications.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -36,6 +39,11 @@ export interface PacerproAuthOptions {
   readonly secret?: string;
   /** The auth server's settings (JWT leeway, session max age, pool sizes); defaults when absent. */
   readonly config?: Config;
+  /**
+   * The app's prom-client registry: pacerpro_jwt_verifications_total is counted in it, by the
+   * secret that matched, as on the auth server. Without one, nothing is counted.
+   */
+  readonly metricsRegistry?: Registry;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
 }
@@ -55,8 +63,17 @@ async function pacerproAuthPlugin(app: FastifyInstance, options: PacerproAuthOpt
       ? { keyring: { current: options.secret, previous: [] }, origin: 'environment' }
       : await resolveJwtKeys(config, store, now);
   const { keyring } = keys;
+  // As on the auth server: a token of a previous secret is logged once a minute and recorded in the
+  // database, so `secret retire` refuses while this app still sees one, whatever its metrics.
+  const previousUse = watchPreviousSecretUse({ store, logger: app.log, now });
+  app.addHook('onClose', async () => previousUse.stop());
+  const countVerification = options.metricsRegistry && verificationCounter(jwtVerificationsCounter(options.metricsRegistry));
   const tokens = createTokenService({
     keyring,
+    observe: (secret) => {
+      countVerification?.(secret);
+      previousUse.saw(secret);
+    },
     ttlSeconds: config.jwtTtlSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
     issuer: config.jwtIssuer,

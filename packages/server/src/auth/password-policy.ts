@@ -1,4 +1,4 @@
-import { MAX_PASSWORD_BYTES } from './passwords.js';
+import { MAX_PASSWORD_BYTES } from './password-length.js';
 
 // NIST SP 800-63B for new passwords: a minimum length, a generous maximum, no composition rules,
 // and no password that attackers try first (the e-mail itself, or one of ~49,000 common passwords

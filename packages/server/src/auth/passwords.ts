@@ -35,8 +35,6 @@ export interface Argon2Params {
 /** OWASP's recommended minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
 export const OWASP_ARGON2ID: Argon2Params = Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
 
-export const MAX_PASSWORD_BYTES = 1024;
-
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** False for a wrong password and for a hash it cannot read; never throws on bad input. */

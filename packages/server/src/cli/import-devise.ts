@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { isPostgresUrl } from '../store/open-store.js';
 import { openCliStore } from './cli-database.js';
 import { parsePostgresUrl } from '../store/postgres.js';
+import { postgresUrlProblem } from '../store/postgres-url.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
 import type { ImportedUser } from '../store/users.js';
@@ -234,6 +235,9 @@ export async function importCommand(
   const { from, csv, table = 'users' } = flags;
   if (typeof from === typeof csv) throw new CliError('give exactly one of --from postgres://… and --csv FILE', 2);
   if (typeof from === 'string' && !isPostgresUrl(from)) throw new CliError(`--from needs a postgres:// URL, not "${from}"`, 2);
+  // Checked before the target database is opened (or created), and worded for --from, not for DATABASE_URL.
+  const fromProblem = typeof from === 'string' ? postgresUrlProblem(from) : undefined;
+  if (fromProblem !== undefined) throw new CliError(`--from ${fromProblem}`, 2);
   if (typeof table !== 'string' || !/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/.test(table)) {
     throw new CliError(`--table ${String(table)} is not a table name`, 2);
   }

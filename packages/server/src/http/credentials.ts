@@ -1,7 +1,7 @@
 import { InvalidCredentialsError } from '../auth/auth-errors.js';
 import { MAX_EMAIL_LENGTH } from '../auth/email.js';
 import type { Credentials } from '../auth/sessions.js';
-import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
+import { MAX_PASSWORD_BYTES } from '../auth/password-length.js';
 import { ApiProblem } from '../errors.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose

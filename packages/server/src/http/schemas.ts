@@ -1,4 +1,5 @@
 import { MAX_EMAIL_LENGTH } from '../auth/email.js';
+import { MAX_PASSWORD_BYTES } from '../auth/password-length.js';
 
 // JSON schemas of the wire models (docs/contract.md). They drive response serialization now and the
 // OpenAPI document later, so the two cannot drift apart.
@@ -8,7 +9,7 @@ export const UserSchema = {
   type: 'object',
   properties: {
     email: { type: 'string', format: 'email', maxLength: MAX_EMAIL_LENGTH, description: 'The e-mail address that identifies the user.' },
-    password: { type: 'string', description: 'At most 1024 bytes.' },
+    password: { type: 'string', description: `At most ${MAX_PASSWORD_BYTES} bytes.` },
   },
   required: ['email', 'password'],
 } as const;

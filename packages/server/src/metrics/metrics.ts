@@ -1,5 +1,6 @@
 import { Counter, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { logLinesDropped } from '../logger.js';
+import { jwtVerificationsCounter } from './jwt-verifications.js';
 import { SeriesHistogram } from './series-histogram.js';
 
 // The Prometheus metrics of one app. Each app has its own registry (never prom-client's global
@@ -53,15 +54,7 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome', 'lane'],
     registers: [registry],
   });
-  const jwtVerifications = new Counter({
-    name: 'pacerpro_jwt_verifications_total',
-    help:
-      'Token signatures checked, by the secret that matched: current, upcoming (rotated in, not signing for its first ' +
-      'seconds), previous-1 (the newest previous) … previous-3, ' +
-      'or none (a well-formed token no secret of this node signed: a forgery, or nodes that disagree on the secret).',
-    labelNames: ['secret'],
-    registers: [registry],
-  });
+  const jwtVerifications = jwtVerificationsCounter(registry);
   new Counter({
     name: 'pacerpro_log_lines_dropped_total',
     help: "Log lines dropped because the process's stdout was not read fast enough (logger.ts).",

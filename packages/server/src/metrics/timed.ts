@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { SECRET_LABELS, type SecretLabel } from '../auth/keyring.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import type { SeriesHistogram } from './series-histogram.js';
@@ -80,11 +79,4 @@ function observerFor(histogram: SeriesHistogram) {
     const series = histogram.series({ operation });
     return (seconds: number) => histogram.observe(series, seconds);
   };
-}
-
-/** Counts each signature check by the secret it matched, through children resolved once (the refresh path makes one). */
-export function verificationCounter(metrics: Metrics): (secret: SecretLabel) => void {
-  const children = new Map(SECRET_LABELS.map((label) => [label, metrics.jwtVerifications.labels(label)]));
-  for (const child of children.values()) child.inc(0); // listed from the start: a series that appears late is graphed badly
-  return (secret) => children.get(secret)!.inc();
 }

@@ -3,18 +3,10 @@ import type { ThrottlePolicy } from '../auth/login-throttle.js';
 // The login-failures part of the store: one counter per login lane (auth/login-lane.ts), shared
 // by every node on the database.
 
-/** The password checks charged to one lane since its last success. */
-export interface LoginFailures {
-  readonly failures: number;
-  /** The lane is refused until then; undefined when it is not blocked. */
-  readonly blockedUntil: Date | undefined;
-}
-
 /** The outcome of charging a check to a lane: charged (the check may run), or refused while blocked. */
 export type Charge = { readonly charged: true } | { readonly charged: false; readonly blockedUntil: Date };
 
 export interface LoginFailureStore {
-  getLoginFailures(laneKey: string): Promise<LoginFailures | undefined>;
   /**
    * Counts one more check against the lane, atomically across nodes, unless it is blocked; when
    * the new count reaches the policy's threshold the block (blockDurationMs) starts now. A check is

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readPostgresRows } from '../../src/cli/import-devise.js';
@@ -256,5 +256,21 @@ describe('import devise --csv into SQLite', () => {
     );
     const both = await importCli(['--csv', csv, '--from', 'postgres://x/y']);
     assert.deepEqual([both.code, both.stderr], [2, 'pacerpro-auth: give exactly one of --from postgres://… and --csv FILE\n']);
+  });
+
+  it('a bad --from URL is named as --from, not DATABASE_URL, and stops before the target database is created', async () => {
+    const target = join(temp.dir, 'never-created.db');
+    const cases: Array<[string, string]> = [
+      ['postgres://bad url', 'pacerpro-auth: --from is not a valid URL: expected postgres://user:password@host:5432/database.\n'],
+      [
+        'postgres://127.0.0.1/rails?schema=Bad',
+        'pacerpro-auth: --from ?schema="Bad" is not valid: expected a lower-case name like pacerpro_auth (a to z, 0 to 9 and _, at most 63, not starting with a digit).\n',
+      ],
+    ];
+    for (const [from, stderr] of cases) {
+      const result = await importCli(['--from', from, '--database-url', target]);
+      assert.deepEqual([result.code, result.stderr], [2, stderr], from);
+    }
+    assert.equal(existsSync(target), false, 'no database was created for an import that could not start');
   });
 });

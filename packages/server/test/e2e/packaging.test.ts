@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -104,6 +104,19 @@ describe('installable packages', () => {
     } finally {
       child.kill('SIGTERM');
       await exited;
+    }
+  });
+
+  test("a relative link in a package's README or docs names a file its tarball carries, not one of the repository", () => {
+    for (const name of ['pacerpro-auth', 'pacerpro-client']) {
+      const installed = join(app, 'node_modules', name);
+      for (const doc of readdirSync(installed).filter((file) => file.endsWith('.md'))) {
+        const text = readFileSync(join(installed, doc), 'utf8');
+        for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)) {
+          if (/^[a-z][a-z0-9+.-]*:/i.test(target!)) continue; // a URL
+          assert.ok(existsSync(join(dirname(join(installed, doc)), target!)), `${name}/${doc} links ${target}, which its tarball lacks`);
+        }
+      }
     }
   });
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { maxHeaderSize } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { MAX_PASSWORD_BYTES } from '../../src/auth/password-length.js';
 import { PASSWORD, call, decodeJwt, login, rawRequests, startTestServer, type TestServer } from '../support/harness.js';
 
 // Every bullet of docs/contract.md, over a real socket against a real SQLite file.
@@ -134,6 +136,21 @@ describe('POST /v1/session', () => {
       assertErrorBody((await res.json()) as Record<string, unknown>, 400, code);
     });
   }
+
+  test('a password_too_long message names the limit enforced: a password of that many bytes is checked, one byte more is refused', async () => {
+    const post = async (password: string) => {
+      const res = await fetch(`${server.url}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'alice@example.com', password }),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    assert.equal((await post('x'.repeat(MAX_PASSWORD_BYTES))).json.code, 'invalid_credentials');
+    const over = await post('x'.repeat(MAX_PASSWORD_BYTES + 1));
+    assert.deepEqual([over.status, over.json.code], [400, 'password_too_long']);
+    assert.equal(over.json.message, `password is longer than ${MAX_PASSWORD_BYTES} bytes.`);
+  });
 
   test('413 for a body over the limit, 415 for another content type', async () => {
     const huge = await fetch(`${server.url}/v1/session`, {
@@ -305,6 +322,16 @@ describe('requests the HTTP parser refuses', () => {
       assertErrorBody(JSON.parse(response!.body) as Record<string, unknown>, status, code);
     });
   }
+
+  test("a headers_too_large message names Node's limit on the headers, the one the parser enforces", async () => {
+    const withHeader = (bytes: number) => `GET /v1/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(bytes)}\r\n\r\n`;
+    const [within] = await rawRequests(server.port, [withHeader(maxHeaderSize - 100)]);
+    assert.equal(within!.status, 401, 'headers within the limit reach the route');
+    const [over] = await rawRequests(server.port, [withHeader(maxHeaderSize)]);
+    assert.equal(over!.status, 431);
+    const { message } = JSON.parse(over!.body) as { message: string };
+    assert.equal(message, `The request headers are too large (at most ${Math.floor(maxHeaderSize / 1024)} KB in all).`);
+  });
 });
 
 describe('what every generated client sends', () => {

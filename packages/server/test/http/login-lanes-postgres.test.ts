@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { PASSWORD, login, startTestServer } from '../support/harness.js';
+import { blockUnknownLane, loginFrom } from '../support/login-from.js';
 import { adminQuery, freshSchema, postgresSkip, switchableRole } from '../support/postgres.js';
 
-// The shared parts of login throttling on the real PostgreSQL: two nodes on one database give no
-// more password checks than one, and a failure that cannot be recorded is never checked.
+// The shared parts of login throttling on the real PostgreSQL: the lanes and the clients an
+// account knows are the database's, so an attacker on one node never keeps the owner out on
+// another; two nodes give no more password checks than one; and a failure that cannot be recorded
+// is never checked. The rest of the lanes' behaviour is tested once, on SQLite (login-lanes.test.ts).
 
 const skip = await postgresSkip();
 if (skip) console.log(skip);
@@ -25,6 +28,41 @@ function checkCounter() {
 }
 
 describe('login throttling on PostgreSQL', { skip }, () => {
+  test('strangers guessing on one node at Retry-After pace and faster never stop the owner on the other, from an address it used or with its device credential', async () => {
+    const schema = await freshSchema();
+    let nowMs = Date.UTC(2026, 11, 3, 9);
+    const env = { PACERPRO_LOGIN_MAX_FAILURES: '3', PACERPRO_JWT_SECRET: randomBytes(32).toString('hex') };
+    const a = await startTestServer({ postgresUrl: schema.url, env, now: () => nowMs });
+    const b = await startTestServer({ postgresUrl: schema.url, env, now: () => nowMs });
+    const owner = 'owner@example.com';
+    try {
+      await a.addUser(owner);
+      // Node a learns the owner's address and issues its device credential; node b must know both.
+      const first = await loginFrom(a, '127.0.0.10', owner, PASSWORD);
+      assert.equal(first.status, 200);
+      for (let round = 0; round < 3; round++) {
+        const attacker = `127.0.0.${70 + round}`;
+        const blocked = await blockUnknownLane([a, b], owner, attacker);
+        // Faster than Retry-After, and on the other node: the block is the database's, not a node's.
+        assert.equal((await loginFrom(b, `127.0.0.${80 + round}`, owner, 'guess')).status, 429);
+        assert.equal(
+          (await loginFrom(b, attacker, owner, PASSWORD)).status,
+          429,
+          "without a credential, the owner shares the attacker's lane",
+        );
+        const known = await loginFrom(b, '127.0.0.10', owner, PASSWORD);
+        assert.equal(known.status, 200, `round ${round}, known address: ${JSON.stringify(known.body)}`);
+        const device = await loginFrom(b, attacker, owner, PASSWORD, first.device);
+        assert.equal(device.status, 200, `round ${round}, device credential: ${JSON.stringify(device.body)}`);
+        nowMs += Number(blocked.retryAfter) * 1000; // the attacker's next guess lands the moment the block ends
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    }
+  });
+
   test('100 parallel guesses split over two nodes get no more checks than the threshold, not one batch per node', async () => {
     const schema = await freshSchema();
     const counter = checkCounter();

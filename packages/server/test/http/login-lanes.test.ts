@@ -1,69 +1,20 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { runCli } from '../support/cli.js';
 import { parsePrometheus } from '../support/prometheus.js';
 import { PASSWORD, startTestServer, type TestServer } from '../support/harness.js';
+import { blockUnknownLane as blockUnknownLaneOf, loginFrom } from '../support/login-from.js';
 
 // The login lanes (SECURITY.md, "Login throttling") on real sockets: clients on distinct loopback
-// addresses (all of 127/8 is local on Linux), an attacker that guesses at Retry-After pace and
+// addresses (test/support/login-from.ts), an attacker that guesses at Retry-After pace and
 // faster, and an owner who must get in at the first try from a client its account knows.
-
-interface Answer {
-  readonly status: number;
-  readonly retryAfter: string | undefined;
-  readonly device: string | undefined;
-  readonly body: Record<string, unknown>;
-}
-
-/** POST /v1/session from a given local address, optionally with a device credential. */
-function loginFrom(server: TestServer, from: string, email: string, password: string, device?: string): Promise<Answer> {
-  const body = JSON.stringify({ email, password });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        localAddress: from,
-        method: 'POST',
-        path: '/v1/session',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          ...(device ? { 'pacerpro-device': device } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode!,
-            retryAfter: res.headers['retry-after'],
-            device: res.headers['pacerpro-device'] as string | undefined,
-            body: JSON.parse(text) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const OWNER = 'owner@example.com';
 const ATTACKER = '127.0.0.66';
 
-/** Wrong guesses from the attacker until the unknown lane is blocked: 429 with Retry-After. */
-async function blockUnknownLane(server: TestServer, from = ATTACKER): Promise<Answer> {
-  for (let i = 0; i < 20; i++) {
-    const answer = await loginFrom(server, from, OWNER, `guess ${i}`);
-    if (answer.status === 429) return answer;
-    assert.equal(answer.status, 401);
-  }
-  throw new Error('the unknown lane never blocked');
-}
+/** Wrong guesses from the attacker until the owner's unknown lane is blocked: 429 with Retry-After. */
+const blockUnknownLane = (server: TestServer, from = ATTACKER) => blockUnknownLaneOf([server], OWNER, from);
 
 describe('login lanes', () => {
   test('strangers guessing at Retry-After pace and faster never stop the owner at an address it logged in from before', async () => {

@@ -82,6 +82,57 @@ describe('rotating PACERPRO_JWT_SECRET', () => {
     }
   });
 
+  test('nodes that disagree on PACERPRO_JWT_SECRET refuse each other\'s tokens, and the metric counts them as secret="none"', async () => {
+    const temp = tempDir();
+    const databasePath = join(temp.dir, 'disagree.db');
+    const a = await startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: A } });
+    const b = await startTestServer({ databasePath, env: { PACERPRO_JWT_SECRET: B } });
+    try {
+      await a.addUser('alice@example.com');
+      const { res, json } = await call(b.url, 'GET', `Bearer ${await tokenOn(a)}`);
+      assert.deepEqual([res.status, json.code], [401, 'invalid_token']);
+      assert.equal((await verificationCounts(b)).none, 1);
+    } finally {
+      await a.close();
+      await b.close();
+      temp.remove();
+    }
+  });
+
+  test("a rolling restart onto a new PACERPRO_JWT_SECRET, the new one listed as previous first, never has a node refuse another's token", async () => {
+    const temp = tempDir();
+    const databasePath = join(temp.dir, 'rolling.db');
+    const listing = (name: string, secret: string) => {
+      const path = join(temp.dir, name);
+      writeFileSync(path, `${secret}\n`);
+      return path;
+    };
+    // README, "Rotating the secret", several nodes: step 1 gave every node B to verify; step 2 is
+    // half done: a node still signs with A, one already signs with B and keeps A as previous.
+    const stepOne = await startTestServer({
+      databasePath,
+      env: { PACERPRO_JWT_SECRET: A, PACERPRO_JWT_PREVIOUS_SECRETS_FILE: listing('upcoming', B) },
+    });
+    const stepTwo = await startTestServer({
+      databasePath,
+      env: { PACERPRO_JWT_SECRET: B, PACERPRO_JWT_PREVIOUS_SECRETS_FILE: listing('previous', A) },
+    });
+    try {
+      await stepOne.addUser('alice@example.com');
+      for (const [signer, verifier] of [
+        [stepOne, stepTwo],
+        [stepTwo, stepOne],
+      ] as const) {
+        const { res, json } = await call(verifier.url, 'GET', `Bearer ${await tokenOn(signer)}`);
+        assert.equal(res.status, 200, JSON.stringify(json));
+      }
+    } finally {
+      await stepOne.close();
+      await stepTwo.close();
+      temp.remove();
+    }
+  });
+
   test('a node started with PACERPRO_JWT_SECRET on a database that holds a generated secret refuses to start, until `secret forget --force`', async () => {
     const temp = tempDir();
     const databasePath = join(temp.dir, 'mixed.db');

@@ -5,6 +5,7 @@ import { LOCKED, OPEN, lockedUntil } from '../../src/auth/user-lock.js';
 import type { Store } from '../../src/store/store.js';
 import { DuplicateEmailError } from '../../src/store/store-errors.js';
 import type { User } from '../../src/store/users.js';
+import { chargedChecks } from './lane-probe.js';
 
 // One behaviour, two databases: every Store implementation must pass these tests unchanged, one block
 // per part of the store (users, login failures, audit, settings), then opening and closing the whole.
@@ -224,7 +225,6 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
 
       it('charges checks from two nodes at once to one lane with none lost, and then no more than the policy allows', () =>
         withStore(async (store, db, clock) => {
-          assert.equal(await store.loginFailures.getLoginFailures('e:a@example.com'), undefined);
           const other = await db.open(() => clock.now);
           try {
             const charges = await Promise.all(
@@ -236,10 +236,8 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           } finally {
             await other.close();
           }
-          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), {
-            failures: 4,
-            blockedUntil: new Date(T0 + 1000),
-          });
+          clock.now = T0 + 1000;
+          assert.equal(await chargedChecks(store, 'e:a@example.com', clock.now), 4);
         }));
 
       it('lets one check through when a block ends and doubles the next block; clears lanes by key', () =>
@@ -252,15 +250,12 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
             charged: false,
             blockedUntil: new Date(T0 + 3000),
           });
-          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), {
-            failures: 5,
-            blockedUntil: new Date(T0 + 3000),
-          });
           clock.now = T0 + 3000;
-          assert.deepEqual(await store.loginFailures.getLoginFailures('e:a@example.com'), { failures: 5, blockedUntil: undefined });
+          assert.equal(await chargedChecks(store, 'e:c@example.com', clock.now), 0, 'the probe reads an untouched lane as 0');
+          assert.equal(await chargedChecks(store, 'e:b@example.com', clock.now), 1, 'and a charged one by its count');
           await store.loginFailures.clearLoginFailures(['e:a@example.com', 'e:b@example.com', 'e:never@example.com']);
-          assert.equal(await store.loginFailures.getLoginFailures('e:a@example.com'), undefined);
-          assert.equal(await store.loginFailures.getLoginFailures('e:b@example.com'), undefined);
+          assert.equal(await chargedChecks(store, 'e:a@example.com', clock.now), 0);
+          assert.equal(await chargedChecks(store, 'e:b@example.com', clock.now), 0);
         }));
 
       it('prunes stale lanes, keeps blocked ones, and bounds the table, unblocked rows first', () =>
@@ -272,10 +267,11 @@ export function storeConformance(name: string, { createDatabase, skip = false }:
           for (const email of ['n1@example.com', 'n2@example.com', 'n3@example.com'])
             await store.loginFailures.chargeAttempt(`e:${email}`, policy);
           assert.equal(await store.loginFailures.pruneLoginFailures(new Date(T0 + 1), 1000), 1, 'only the stale unblocked row goes');
-          assert.equal(await store.loginFailures.getLoginFailures('e:old@example.com'), undefined);
           assert.equal(await store.loginFailures.pruneLoginFailures(new Date(0), 2), 2, 'the oldest unblocked rows go first');
-          assert.equal((await store.loginFailures.getLoginFailures('e:blocked@example.com'))?.failures, 1);
-          assert.equal((await store.loginFailures.getLoginFailures('e:n3@example.com'))?.failures, 1);
+          // Read last: each probe writes its lane.
+          assert.equal(await chargedChecks(store, 'e:old@example.com', clock.now), 0);
+          assert.equal(await chargedChecks(store, 'e:blocked@example.com', clock.now), 'blocked', 'kept, and still blocked');
+          assert.equal(await chargedChecks(store, 'e:n3@example.com', clock.now), 1);
         }));
     });
 

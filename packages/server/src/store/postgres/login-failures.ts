@@ -4,15 +4,6 @@ import type { PostgresConnection } from './connection.js';
 
 export function postgresLoginFailures({ query, at }: PostgresConnection): LoginFailureStore {
   return {
-    async getLoginFailures(key) {
-      const { rows } = await query<{ failures: number; blocked_until: Date | null }>(
-        'get-failures',
-        'SELECT failures, blocked_until FROM login_failures WHERE lane_key = $1',
-        [key],
-      );
-      const row = rows[0];
-      return row && { failures: row.failures, blockedUntil: row.blocked_until && row.blocked_until > at() ? row.blocked_until : undefined };
-    },
     // One statement: the upsert takes the row's lock, so concurrent charges from every node are
     // counted one after another, and one refused while blocked changes nothing. The block for the
     // new count comes from the policy's schedule, passed in (login-throttle.ts computes it).

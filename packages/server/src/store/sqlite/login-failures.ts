@@ -22,11 +22,6 @@ export function sqliteLoginFailures({ db, now, run, write }: SqliteConnection): 
   };
 
   return {
-    getLoginFailures: (key) =>
-      run(() => {
-        const row = statements.get.get(key);
-        return row && { failures: row.failures, blockedUntil: row.blocked_until > now() ? new Date(row.blocked_until) : undefined };
-      }),
     // Read, decide and write in one BEGIN IMMEDIATE transaction: no other process writes between.
     // A lane seen blocked by a plain read is refused without the write lock, so a flood of
     // throttled guesses costs reads only.
