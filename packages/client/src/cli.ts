@@ -239,7 +239,8 @@ async function token({ io, manager }: Context): Promise<void> {
 }
 
 async function logout({ io, manager }: Context): Promise<void> {
-  const session = await manager.current();
+  await manager.ready();
+  const session = manager.current();
   if (!session) return print(io, 'Not logged in; nothing to revoke.');
   await manager.logout().catch((error: unknown) => {
     if (!(error instanceof NotAuthenticatedError)) throw error;
