@@ -3,21 +3,12 @@
 // the page sends them (page.on('request')), so "without a request" is observed, not assumed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { AuthenticationApi } from '../../src/index.js';
+import { call, changes, heard, openTab, SHARED_SESSION_PAGE, type Tab, start as startTab } from '../support/app-tab.js';
 import { launchChromium, skipWithoutChromium as skip, type StaticSite, startStaticServer } from '../support/browser.js';
 import { forgeToken } from '../support/jwt.js';
 import { ALICE, type ApiServer, JWT_SECRET, startApiServer } from '../support/server.js';
-
-const PAGES = { '/shared': new URL('../support/shared-session-page.html', import.meta.url) };
-
-interface Tab {
-  page: Page;
-  /** `METHOD Authorization` of every request the page sent to the API. */
-  requests: string[];
-}
-
-type Outcome = { ok: string | null } | { error: string };
 
 describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 }, () => {
   let site: StaticSite;
@@ -26,7 +17,7 @@ describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 
   const pageErrors: string[] = [];
 
   before(async () => {
-    site = await startStaticServer(PAGES);
+    site = await startStaticServer({ '/shared': SHARED_SESSION_PAGE });
     api = await startApiServer({ corsOrigins: site.origin });
     browser = await launchChromium();
   });
@@ -38,25 +29,8 @@ describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 
     assert.deepEqual(pageErrors, [], 'no page reported an error');
   });
 
-  /** A tab of the app in `context` (tabs of one context share an origin's channels and storage). */
-  async function open(context: BrowserContext, query = ''): Promise<Tab> {
-    const page = await context.newPage();
-    const requests: string[] = [];
-    page.on('request', (request) => {
-      if (request.url().startsWith(api.origin)) requests.push(`${request.method()} ${request.headers().authorization ?? '-'}`);
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${site.origin}/shared${query}`);
-    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 10_000 });
-    return { page, requests };
-  }
-
-  const call = <T = Outcome>(tab: Tab, expression: string): Promise<T> => tab.page.evaluate(expression) as Promise<T>;
-  const start = (tab: Tab, options: object = {}) => call(tab, `start(${JSON.stringify(api.basePath)}, ${JSON.stringify(options)})`);
-  /** Waits, by event and not by time, until the tab's manager has reported `count` changes for `reason`. */
-  const heard = (tab: Tab, reason: string, count = 1) =>
-    tab.page.waitForFunction(`changes.filter((c) => c === '${reason}').length >= ${count}`, undefined, { timeout: 10_000 });
-  const changes = (tab: Tab) => call<string[]>(tab, 'changes');
+  const open = (context: BrowserContext, query = '') => openTab(context, site.origin, api, pageErrors, query);
+  const start = (tab: Tab, options: object = {}) => startTab(tab, api.basePath, options);
 
   /** Two started tabs; the first holds the credentials, the second none (so any token it has is shared). */
   async function twoTabs(query = ''): Promise<[Tab, Tab]> {
