@@ -46,9 +46,11 @@ export class BroadcastSessionStore implements TokenStore {
   readonly #key: string;
   readonly #listeners = new Set<StoreListener>();
   #state: SharedState;
-  /** Whether this store has heard from another tab, or stopped waiting to: get() then answers at once. */
+  /** Whether this store has heard from another tab, changed the state itself, or stopped waiting: get() then answers at once. */
   #settled = false;
-  #heard: () => void = () => undefined;
+  /** What the first get() waits for when nothing is persisted: another tab's answer, or peerWaitMs. */
+  #answered: Promise<void> | undefined;
+  #waiting: (() => void) | undefined;
   readonly #peerWaitMs: number;
 
   constructor(options: BroadcastSessionStoreOptions = {}) {
@@ -69,15 +71,14 @@ export class BroadcastSessionStore implements TokenStore {
    */
   get(): StoredSession | undefined | Promise<StoredSession | undefined> {
     if (this.#settled || this.#read() !== undefined) return this.#state.session;
-    return new Promise((resolve) => {
-      const settle = () => {
+    this.#answered ??= new Promise((resolve) => {
+      const timer = setTimeout(() => this.#settle(), this.#peerWaitMs);
+      this.#waiting = () => {
         clearTimeout(timer);
-        this.#settled = true;
-        resolve(this.#state.session);
+        resolve();
       };
-      const timer = setTimeout(settle, this.#peerWaitMs);
-      this.#heard = settle;
     });
+    return this.#answered.then(() => this.#state.session);
   }
 
   /** Keeps and announces the session, unless a logout newer than its generation is known here. */
@@ -120,8 +121,15 @@ export class BroadcastSessionStore implements TokenStore {
     this.#listeners.clear();
   }
 
+  #settle(): void {
+    this.#settled = true;
+    this.#waiting?.();
+    this.#waiting = undefined;
+  }
+
   #change(state: SharedState, reason?: SessionChangeReason): void {
     this.#state = state;
+    this.#settle();
     this.#write();
     // A change of the device credentials alone goes out as an answer: it begins or ends no session.
     this.#post({ kind: 'state', reason: reason ?? 'answer', state });
@@ -140,7 +148,7 @@ export class BroadcastSessionStore implements TokenStore {
     const devices = newer || message.reason === 'answer' ? theirs.devices : mine.devices;
     this.#state = newer ? { ...theirs, devices } : { ...mine, devices };
     this.#write();
-    this.#heard();
+    this.#settle();
     const change = newer ? changeOf(message.reason, theirs, mine) : undefined;
     if (change) for (const listener of [...this.#listeners]) listener(change);
   }
