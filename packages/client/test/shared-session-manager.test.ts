@@ -20,7 +20,7 @@ const server = useApiServer();
 function tab(name: string, options: Omit<SessionManagerOptions, 'configuration' | 'store'> = {}) {
   const calls: string[] = [];
   let gate: Promise<void> | undefined;
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   const manager = new SessionManager({
     configuration: {
       basePath: server().basePath,
