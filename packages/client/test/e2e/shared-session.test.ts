@@ -107,7 +107,8 @@ describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 
     for (const query of ['', '?persist=local']) {
       const [a] = await twoTabs(query);
       const login = await call(a, 'outcome(manager.login())');
-      const later = await open(a.page.context(), query);
+      // The other tab's answer ends the wait at once; the long bound only keeps a loaded machine from failing the test.
+      const later = await open(a.page.context(), `${query || '?'}&peerWaitMs=10000`);
       await start(later);
       await call(later, 'manager.ready()');
       assert.deepEqual(await call(later, 'outcome(manager.token())'), login, `persist: ${query || 'none'}`);
