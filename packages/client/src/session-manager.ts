@@ -233,7 +233,9 @@ export class SessionManager {
     try {
       const stored = this.#store.get();
       // A synchronous store is taken at once, so that current() knows the session before any await.
-      this.#loading = stored instanceof Promise ? stored.then((s) => this.#adopt(s), retry) : Promise.resolve(this.#adopt(stored));
+      this.#loading = isPromiseLike(stored)
+        ? Promise.resolve(stored).then((s) => this.#adopt(s), retry)
+        : Promise.resolve(this.#adopt(stored));
     } catch (error) {
       return Promise.reject(error).catch(retry);
     }
@@ -484,6 +486,11 @@ function report(call: () => void): void {
       throw error;
     });
   }
+}
+
+// A store's promise may come from another realm (an iframe, Electron's IPC), where instanceof Promise is false.
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 function toSession(session: Session): Session {
