@@ -67,13 +67,15 @@ e.g. curl -H "Authorization: Bearer $(pacerpro token)" ...
 Options:
   --base-url URL  The API base URL (else $PACERPRO_BASE_URL, the saved session's)
   -h, --help      Show this help`,
-  logout: `Usage: pacerpro logout [--base-url URL]
+  logout: `Usage: pacerpro logout [--base-url URL] [--forget-device]
 
 Revokes every token of the user on the server (logout everywhere) and deletes the saved session.
+The device credential stays, so that this device gets in while strangers guess the password.
 
 Options:
-  --base-url URL  The API base URL (else $PACERPRO_BASE_URL, the saved session's)
-  -h, --help      Show this help`,
+  --base-url URL   The API base URL (else $PACERPRO_BASE_URL, the saved session's)
+  --forget-device  Also forget the account's device credential (before handing the device on)
+  -h, --help       Show this help`,
 };
 
 /** A failure with its own one-line message and exit status (2: the command line was wrong). */
@@ -90,6 +92,7 @@ interface Options {
   'base-url'?: string;
   email?: string;
   'password-stdin'?: boolean;
+  'forget-device'?: boolean;
   help?: boolean;
 }
 
@@ -143,8 +146,17 @@ async function run(argv: string[], io: CliIo): Promise<void> {
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command '${name}': see \`pacerpro --help\``, 2);
 
-  const loginOptions: OptionSpecs = name === 'login' ? { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } } : {};
-  const { values: options } = parse(rest, { 'base-url': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...loginOptions }, name);
+  const commandOptions: OptionSpecs =
+    name === 'login'
+      ? { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } }
+      : name === 'logout'
+        ? { 'forget-device': { type: 'boolean' } }
+        : {};
+  const { values: options } = parse(
+    rest,
+    { 'base-url': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...commandOptions },
+    name,
+  );
   if (options.help) return print(io, HELP[name]!);
 
   const store = new FileTokenStore(sessionPath(env));
@@ -238,10 +250,11 @@ async function token({ io, manager }: Context): Promise<void> {
   print(io, await manager.token());
 }
 
-async function logout({ io, manager }: Context): Promise<void> {
-  const session = await manager.current();
+async function logout({ io, manager, options }: Context): Promise<void> {
+  await manager.ready();
+  const session = manager.current();
   if (!session) return print(io, 'Not logged in; nothing to revoke.');
-  await manager.logout().catch((error: unknown) => {
+  await manager.logout({ forgetDevice: options['forget-device'] === true }).catch((error: unknown) => {
     if (!(error instanceof NotAuthenticatedError)) throw error;
     // An expired token revokes nothing, and the CLI keeps no password to log in again with.
     throw new CliError(

@@ -51,6 +51,12 @@ export class FileTokenStore implements TokenStore {
     await this.#write({ ...contents, devices: withDeviceCredential(contents.devices, deviceKey(account), credential) });
   }
 
+  async forgetDeviceCredential(account: DeviceAccount): Promise<void> {
+    const contents = await this.#readOrEmpty();
+    const { [deviceKey(account)]: _forgotten, ...devices } = contents.devices;
+    await this.#write({ ...contents, devices });
+  }
+
   async #read(): Promise<FileContents | undefined> {
     let text: string;
     try {

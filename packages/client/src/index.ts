@@ -1,5 +1,6 @@
 export { ApiError, isApiError, type ApiErrorInit } from './api-error.js';
 export { AuthenticationApi, type ApiResponse, type SessionPostOptions } from './authentication-api.js';
+export { BroadcastSessionStore, type BroadcastSessionStoreOptions } from './broadcast-session-store.js';
 export {
   Configuration,
   DEFAULT_BASE_PATH,
@@ -16,10 +17,20 @@ export { RequiredError } from './required-error.js';
 export { isConnectionRefused, parseRetryAfter, type RetryOptions, type RetryPolicy } from './retry.js';
 export {
   SessionManager,
+  type LogoutOptions,
   type SessionChange,
   type SessionChangeReason,
   type SessionListener,
   type SessionManagerOptions,
+  type SessionSnapshot,
+  type SessionSubscriber,
 } from './session-manager.js';
-export { MemoryTokenStore, type StoredSession, type TokenStore } from './token-store.js';
+export {
+  MemoryTokenStore,
+  type SessionEnd,
+  type StoreChange,
+  type StoredSession,
+  type StoreListener,
+  type TokenStore,
+} from './token-store.js';
 export { VERSION } from './version.js';

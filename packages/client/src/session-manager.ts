@@ -4,7 +4,10 @@ import { type DeviceAccount, deviceCredentialFrom, deviceKey } from './device-cr
 import { Configuration, type ConfigurationParameters } from './configuration.js';
 import type { Session, User } from './models.js';
 import { NotAuthenticatedError } from './not-authenticated-error.js';
-import { MemoryTokenStore, type StoredSession, type TokenStore } from './token-store.js';
+import { MemoryTokenStore, type SessionChangeReason, type StoreChange, type StoredSession, type TokenStore } from './token-store.js';
+import { hasPage, startTimer, watchWake } from './wake-signals.js';
+
+export type { SessionChangeReason } from './token-store.js';
 
 export interface SessionManagerOptions {
   /** Where and how to call the API; its apiKey is ignored (the manager sends its own token). */
@@ -19,9 +22,28 @@ export interface SessionManagerOptions {
   refreshMarginMs?: number;
   /** Milliseconds since the epoch; injectable so tests need not wait for a token to age. */
   now?: () => number;
+  /**
+   * Refresh without being asked: on a timer at the refresh time, and when the page wakes (becomes
+   * visible, comes back online, gets the focus). Default: true in a page, false elsewhere (a
+   * command or a server asks for a token when it needs one). In Node the timer never keeps the
+   * process alive.
+   */
+  keepFresh?: boolean;
 }
 
-export type SessionChangeReason = 'login' | 'refresh' | 'logout' | 'rejected';
+export interface LogoutOptions {
+  /**
+   * Also forget this device's credential (PacerPro-Device) for the account. Default false: it is
+   * what lets the owner log in while someone else is guessing the password, so only forget it
+   * when the device is being handed on.
+   */
+  forgetDevice?: boolean;
+}
+
+/** The session as held now, frozen: the same object until something changes (useSyncExternalStore). */
+export type SessionSnapshot = Readonly<StoredSession> | undefined;
+
+export type SessionSubscriber = (snapshot: SessionSnapshot) => void;
 
 export interface SessionChange {
   reason: SessionChangeReason;
@@ -74,6 +96,14 @@ export class SessionManager {
   #automatic: Promise<Session> | undefined;
   /** Device credentials by account, for a store that keeps none itself. */
   readonly #devices = new Map<string, string>();
+  /** Logouts and refusals seen, here or (through the store) in other tabs: an answer to a request started before one is dropped. */
+  #generation = 0;
+  #snapshot: SessionSnapshot;
+  readonly #subscribers = new Set<SessionSubscriber>();
+  readonly #keepFresh: boolean;
+  #cancelTimer: () => void = () => undefined;
+  readonly #stop: (() => void)[] = [];
+  #closed = false;
 
   constructor(options: SessionManagerOptions = {}) {
     const configuration = options.configuration instanceof Configuration ? options.configuration : new Configuration(options.configuration);
@@ -85,9 +115,16 @@ export class SessionManager {
     this.#localNow = now;
     this.#now = () => now() + this.#clockOffsetMs;
     this.#credentials = options.credentials;
+    this.#keepFresh = options.keepFresh ?? hasPage();
     const given = options.session;
     // A bare token's expiry is unknown: treat it as due, so the first token() refreshes it.
     if (given) this.#use(typeof given === 'string' ? { jwtToken: given, expiresAt: new Date(0) } : given);
+    const unsubscribe = this.#store.subscribe?.((change) => this.#heard(change));
+    if (unsubscribe) this.#stop.push(unsubscribe);
+    if (this.#keepFresh) this.#stop.push(watchWake(() => this.#check()));
+    this.#schedule();
+    // Read the store now: a synchronous one (memory, Web Storage) is then in current() from the start.
+    this.#ready().catch(() => undefined);
   }
 
   /** A token that is valid now, logging in or refreshing first when needed. */
@@ -110,10 +147,34 @@ export class SessionManager {
     return this.#automatic;
   }
 
-  /** The session as held now, without any request; undefined when there is none. */
-  async current(): Promise<StoredSession | undefined> {
-    await this.#ready();
-    return this.#session && { ...this.#session };
+  /**
+   * The session as held now, without any request; undefined when there is none (or an async store
+   * has not been read yet: await ready()). Frozen, and the same object until something changes, so
+   * it can be React's getSnapshot. A bound function: pass it as it is.
+   */
+  readonly current = (): SessionSnapshot => this.#snapshot;
+
+  /**
+   * Calls `listener` with the snapshot now and after every change (here or in another tab); returns
+   * the unsubscribe function. This is the Svelte store contract and fits React's
+   * useSyncExternalStore; a bound function: pass it as it is.
+   */
+  readonly subscribe = (listener: SessionSubscriber): (() => void) => {
+    this.#subscribers.add(listener);
+    listener(this.#snapshot);
+    return () => this.#subscribers.delete(listener);
+  };
+
+  /** Resolves once the store has been read; rejects when it cannot be (a damaged file). */
+  ready(): Promise<void> {
+    return this.#ready();
+  }
+
+  /** Stops the timer, the wake events and listening to the store; the manager still answers calls. */
+  close(): void {
+    this.#closed = true;
+    this.#cancelTimer();
+    for (const stop of this.#stop.splice(0)) stop();
   }
 
   /** Logs in (with these credentials, which are then kept, or the ones given before). */
@@ -140,14 +201,21 @@ export class SessionManager {
   }
 
   /**
-   * Revokes every token of the user on the server, then forgets the session and the credentials.
-   * When the call fails (network, 5xx) both are kept, so logout() can be tried again.
+   * Revokes every token of the user on the server, then forgets the session and the credentials,
+   * here and in every tab sharing the store. When the call fails (network, 5xx) both are kept, so
+   * logout() can be tried again. The device credential is kept unless `forgetDevice` is asked for.
    */
-  async logout(): Promise<void> {
+  async logout({ forgetDevice = false }: LogoutOptions = {}): Promise<void> {
     await this.#ready();
     await this.#renewal?.catch(() => undefined);
+    const email = this.#session?.email ?? this.#credentials?.email;
     if (this.#session) await this.#revoke();
     this.#credentials = undefined;
+    if (forgetDevice && email !== undefined) {
+      const account = { basePath: this.#basePath, email };
+      this.#devices.delete(deviceKey(account));
+      await this.#store.forgetDeviceCredential?.(account);
+    }
   }
 
   /** Calls `listener` after every login, refresh, logout or refusal; returns the unsubscribe function. */
@@ -157,15 +225,63 @@ export class SessionManager {
   }
 
   #ready(): Promise<void> {
-    this.#loading ??= (async () => {
-      const stored = await this.#store.get();
-      // A token belongs to the server that issued it.
-      if (!this.#session && stored && (!stored.basePath || stored.basePath === this.#basePath)) this.#use(stored);
-    })().catch((error: unknown) => {
+    if (this.#loading) return this.#loading;
+    const retry = (error: unknown) => {
       this.#loading = undefined; // try the store again next time
       throw error;
-    });
+    };
+    try {
+      const stored = this.#store.get();
+      // A synchronous store is taken at once, so that current() knows the session before any await.
+      this.#loading = isPromiseLike(stored)
+        ? Promise.resolve(stored).then((s) => this.#adopt(s), retry)
+        : Promise.resolve(this.#adopt(stored));
+    } catch (error) {
+      return Promise.reject(error).catch(retry);
+    }
     return this.#loading;
+  }
+
+  #adopt(stored: StoredSession | undefined): void {
+    this.#generation = Math.max(this.#generation, this.#store.generation?.() ?? 0);
+    // A token belongs to the server that issued it; one from before the newest logout is stale.
+    if (!this.#session && stored && this.#ours(stored)) this.#use(stored);
+  }
+
+  #ours(stored: StoredSession): boolean {
+    return (!stored.basePath || stored.basePath === this.#basePath) && (stored.generation ?? 0) >= this.#generation;
+  }
+
+  /** A change another tab made to the shared store. */
+  #heard(change: StoreChange): void {
+    if (change.session) {
+      if (!this.#ours(change.session)) return;
+      this.#generation = change.session.generation ?? this.#generation;
+      this.#use(change.session, true);
+      this.#emit(change.reason, change.session);
+      return;
+    }
+    if (change.generation <= this.#generation) return;
+    this.#generation = change.generation;
+    // A logout anywhere is the user's wish everywhere: logging in again here with held credentials would undo it.
+    if (change.reason === 'logout') this.#credentials = undefined;
+    if (this.#session) this.#forget(change.reason);
+  }
+
+  /** On a timer or a wake event: renew now if due, judged by the clock (a timer may have fired late, or early). */
+  #check(): void {
+    if (!this.#session || this.#now() < this.#refreshAt) {
+      this.#schedule();
+      return;
+    }
+    this.session().catch(() => undefined); // a refusal is reported by onChange ('rejected'); anything else waits for the next signal
+  }
+
+  #schedule(): void {
+    this.#cancelTimer();
+    if (this.#keepFresh && !this.#closed && this.#session) {
+      this.#cancelTimer = startTimer(this.#refreshAt - this.#now(), () => this.#check());
+    }
   }
 
   // One login or refresh at a time; the ones asked for meanwhile run after it.
@@ -196,6 +312,7 @@ export class SessionManager {
       const left = held ? held.expiresAt.getTime() - this.#now() : 0;
       if (held && this.#session === held && error instanceof ApiError && !isUnauthorized(error) && left > 0) {
         this.#refreshAt = this.#now() + Math.min(RETRY_FAILED_REFRESH_MS, left / 2);
+        this.#schedule();
         return toSession(held);
       }
       throw error;
@@ -240,7 +357,8 @@ export class SessionManager {
     // An expired token can only be refused; with credentials, skip straight to logging in.
     if (current && !(expired && this.#credentials)) {
       try {
-        return await this.#save(await this.#timed(() => this.#api.sessionGetWithHttpInfo()), 'refresh');
+        const generation = this.#generation;
+        return await this.#save(await this.#timed(() => this.#api.sessionGetWithHttpInfo()), 'refresh', generation);
       } catch (error) {
         if (!isUnauthorized(error)) throw error;
         if (!this.#credentials) {
@@ -263,6 +381,7 @@ export class SessionManager {
   // The account's device credential goes with every login, and a new one from the answer replaces it.
   async #login(credentials: User): Promise<Session> {
     const account = { basePath: this.#basePath, email: credentials.email };
+    const generation = this.#generation;
     const held = await this.#deviceCredential(account);
     let issued: string | undefined;
     const session = await this.#timed(async () => {
@@ -270,9 +389,11 @@ export class SessionManager {
       issued = deviceCredentialFrom(response.headers);
       return response;
     });
-    this.#credentials = credentials;
+    // Kept even when the session is dropped below: it identifies this device, not the session.
     if (issued !== undefined && issued !== held) await this.#keepDeviceCredential(account, issued);
-    return this.#save(session, 'login', credentials.email);
+    const saved = await this.#save(session, 'login', generation, credentials.email);
+    this.#credentials = credentials;
+    return saved;
   }
 
   async #deviceCredential(account: DeviceAccount): Promise<string | undefined> {
@@ -295,44 +416,81 @@ export class SessionManager {
     return data;
   }
 
-  async #save(session: Session, reason: SessionChangeReason, email = this.#session?.email): Promise<Session> {
-    const stored: StoredSession = { ...toSession(session), basePath: this.#basePath };
+  /**
+   * Holds and stores the answer to a login or refresh started in `generation`, unless a logout or
+   * refusal came since (here, or in another tab through the store): then the answer is dropped, so
+   * a late answer never brings back a session that was ended.
+   */
+  async #save(session: Session, reason: 'login' | 'refresh', generation: number, email = this.#session?.email): Promise<Session> {
+    const stored: StoredSession = { ...toSession(session), basePath: this.#basePath, generation };
     if (email !== undefined) stored.email = email;
+    if (generation === this.#generation) await this.#store.set(stored, reason);
+    // A shared store may know of a newer logout than we do (its news is on the way): then it kept nothing.
+    const newest = Math.max(this.#generation, this.#store.generation?.() ?? 0);
+    if (generation !== newest) {
+      if (newest > this.#generation && this.#session) this.#forget('logout');
+      this.#generation = newest;
+      throw new NotAuthenticatedError(`The session ended while this ${reason} was in flight: its answer is dropped`);
+    }
     this.#use(stored, true);
-    await this.#store.set(stored);
     this.#emit(reason, session);
     return toSession(session);
   }
 
-  async #clear(reason: SessionChangeReason): Promise<void> {
+  async #clear(reason: 'logout' | 'rejected'): Promise<void> {
+    this.#generation = Math.max(this.#generation, this.#store.generation?.() ?? 0) + 1;
+    this.#forget(reason, false);
+    await this.#store.clear({ reason, generation: this.#generation });
+    this.#emit(reason, undefined);
+  }
+
+  /** Drops the held session; `emit` false when the caller emits after the store is written. */
+  #forget(reason: 'logout' | 'rejected', emit = true): void {
     this.#session = undefined;
     this.#refreshAt = 0;
-    await this.#store.clear();
-    this.#emit(reason, undefined);
+    this.#publish();
+    this.#schedule();
+    if (emit) this.#emit(reason, undefined);
   }
 
   /** Holds `session`; `fresh` when it was just issued, so its remaining life is its whole life. */
   #use(session: StoredSession, fresh = false): void {
-    this.#session = { ...session };
+    this.#session = { ...session, expiresAt: new Date(session.expiresAt.getTime()) };
     const expiresAt = session.expiresAt.getTime();
     // A margin longer than half a token's life would refresh on almost every call. The life is only
     // known for a token just issued; one loaded from a store is refreshed within the full margin.
     const margin = fresh ? Math.min(this.#marginMs, (expiresAt - this.#now()) / 2) : this.#marginMs;
     this.#refreshAt = expiresAt - Math.max(0, margin);
+    this.#publish();
+    this.#schedule();
+  }
+
+  /** A new frozen snapshot for current(), and the subscribers told of it. */
+  #publish(): void {
+    const held = this.#session;
+    this.#snapshot = held && Object.freeze({ ...held, expiresAt: new Date(held.expiresAt.getTime()) });
+    for (const subscriber of [...this.#subscribers]) report(() => subscriber(this.#snapshot));
   }
 
   #emit(reason: SessionChangeReason, session: Session | undefined): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener({ reason, session: session && toSession(session) });
-      } catch (error) {
-        // A faulty listener must not fail the login that already happened; report it like EventTarget does.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    for (const listener of [...this.#listeners]) report(() => listener({ reason, session: session && toSession(session) }));
   }
+}
+
+/** Calls a listener; a faulty one must not fail the login that already happened: it is reported like EventTarget does. */
+function report(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+// A store's promise may come from another realm (an iframe, Electron's IPC), where instanceof Promise is false.
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 function toSession(session: Session): Session {

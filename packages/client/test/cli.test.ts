@@ -177,6 +177,14 @@ describe('pacerpro', () => {
     assert.deepEqual((await savedSession()).devices, devices, 'the server kept the credential it was sent, and so did the file');
   });
 
+  it('logout --forget-device also forgets the device credential, which a plain logout keeps', async () => {
+    assert.equal((await login()).status, 0);
+    assert.equal(Object.keys((await savedSession()).devices ?? {}).length, 1);
+    const result = await pacerpro(['logout', '--forget-device']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((await savedSession()).devices, undefined);
+  });
+
   it('says so when the password is wrong, and saves nothing', async () => {
     const result = await pacerpro(loginArgs(), { input: 'not the password\n' });
     assertFailure(result, 1, /^pacerpro: login refused \(401 Unauthorized\): .+$/m);

@@ -46,6 +46,26 @@ describe('the device credential', () => {
     }
   });
 
+  for (const store of ['memory', 'file'] as const) {
+    it(`is forgotten by logout() only when the caller asks (forgetDevice), not by a plain logout (${store} store)`, async () => {
+      const stub = await deviceServer(['kept-credential', undefined, undefined]);
+      try {
+        const manager = new SessionManager({
+          configuration: { basePath: stub.basePath },
+          ...(store === 'file' ? { store: new FileTokenStore(join(directory, 'forget.json')) } : {}),
+        });
+        await manager.login(ALICE);
+        await manager.logout();
+        await manager.login(ALICE);
+        await manager.logout({ forgetDevice: true });
+        await manager.login(ALICE);
+        assert.deepEqual(sentOnLogins(stub), [undefined, 'kept-credential', undefined]);
+      } finally {
+        await stub.close();
+      }
+    });
+  }
+
   it('is not sent for another e-mail nor to another server', async () => {
     const one = await deviceServer(['alice-credential', 'bob-credential', undefined]);
     const other = await deviceServer([undefined]);

@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   corsOrigins?: string;
   /** PACERPRO_IP_LOGIN_LIMIT; default 0 (off), so that tests logging in often are never throttled by accident. */
   ipLoginLimitPerMinute?: number;
+  /** PACERPRO_LOGIN_MAX_FAILURES: failed logins a lane allows before it is throttled. */
+  loginMaxFailures?: number;
   /** Added before the server starts; default: alice and bob. */
   users?: { email: string; password: string }[];
 }
@@ -69,6 +71,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     PACERPRO_JWT_SECRET: JWT_SECRET,
     PACERPRO_IP_LOGIN_LIMIT: String(options.ipLoginLimitPerMinute ?? 0),
   };
+  if (options.loginMaxFailures !== undefined) env.PACERPRO_LOGIN_MAX_FAILURES = String(options.loginMaxFailures);
   delete env.REDIS_URL; // each test server counts on its own
   if (options.corsOrigins) env.PACERPRO_CORS_ORIGINS = options.corsOrigins;
   const child = spawn(
