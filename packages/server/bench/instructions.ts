@@ -6,8 +6,8 @@
 //   node --import tsx packages/server/bench/instructions.ts [--bin FILE] [--run refresh|logout] [--requests N]
 //                                                          [--keep DIR] [--callers N]
 //
-// It prints the event loop's thread (what bounds throughput) and all threads (the audit writer,
-// V8's compiler and GC helpers). --keep copies callgrind's output and V8's map of compiled
+// It prints the event loop's thread (what bounds throughput) and all threads (V8's compiler and
+// GC helpers). --keep copies callgrind's output and V8's map of compiled
 // JavaScript (perf-PID.map) to DIR, for `callgrind_annotate`; --callers N names each function with
 // its N callers (callgrind's --separate-callers), which tells which JavaScript function reached a
 // V8 runtime call.

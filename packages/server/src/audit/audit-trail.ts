@@ -6,7 +6,7 @@ import { createGroupCommit } from '../store/group-commit.js';
 // request answers: an auth audit trail is evidence, so what was answered must survive a kill -9.
 // The events of one turn of the event loop are committed together, and those that arrive while a
 // commit is in flight go together in the next (store/group-commit.ts): one commit for many requests
-// costs far less than one each, on the SQLite writer thread and on PostgreSQL's event loop alike.
+// costs far less than one each, on SQLite and on PostgreSQL alike.
 
 /** An event as recorded: the trail stamps the time. */
 export type NewAuditEvent = Omit<AuditEvent, 'at'>;

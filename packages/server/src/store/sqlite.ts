@@ -79,7 +79,6 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
   }
 
   const connection = sqliteConnection(db, path, busyTimeoutMs, now, probe);
-  const { audit, closeWriter } = sqliteAudit(connection);
   const ping = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
 
   return {
@@ -87,7 +86,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     users: sqliteUsers(connection),
     loginFailures: sqliteLoginFailures(connection),
     knownClients: sqliteKnownClients(connection),
-    audit,
+    audit: sqliteAudit(connection),
     settings: sqliteSettings(connection),
     ping: () =>
       connection.run(() => {
@@ -95,10 +94,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         if (behind) throw new StoreUnavailableError(behind);
         connection.health.check();
       }),
-    close: async () => {
-      await closeWriter();
-      await connection.run(() => void (db.open && db.close()));
-    },
+    close: () => connection.run(() => void (db.open && db.close())),
   };
 }
 

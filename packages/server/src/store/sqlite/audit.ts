@@ -1,8 +1,11 @@
 import type { LoginLaneKind } from '../../auth/login-lane.js';
 import type { AuditEvent, AuditEventType, AuditStore } from '../audit.js';
-import { AUDIT_INSERT, auditRow, startAuditWriter, type AuditRow as AuditInsert } from '../sqlite-audit-writer.js';
-import { StoreUnavailableError } from '../store-errors.js';
-import { storageFault, type SqliteConnection } from './connection.js';
+import type { SqliteConnection } from './connection.js';
+
+// The audit part on SQLite. A batch is one write transaction on the store's own connection, on the
+// event loop, like every other write: the audit trail commits one batch per turn and the request
+// waits for it, and a batch of a few rows costs less here than the hop to a writer thread and back
+// did (bench/NOTES.md, "The durable audit trail on SQLite: the event loop, not a thread").
 
 interface AuditRow {
   at: number;
@@ -14,6 +17,20 @@ interface AuditRow {
   request_id: string | null;
   lane: LoginLaneKind | null;
 }
+
+/** An insert's parameters, in the order of its columns. */
+type AuditInsert = [number, string, number | null, string | null, string | null, string | null, string | null, string | null];
+
+const insertOf = (e: AuditEvent): AuditInsert => [
+  e.at.getTime(),
+  e.event,
+  e.userId ?? null,
+  e.email ?? null,
+  e.ip ?? null,
+  e.userAgent ?? null,
+  e.requestId ?? null,
+  e.lane ?? null,
+];
 
 function toAuditEvent(row: AuditRow): AuditEvent {
   return {
@@ -28,15 +45,11 @@ function toAuditEvent(row: AuditRow): AuditEvent {
   };
 }
 
-export interface SqliteAudit {
-  readonly audit: AuditStore;
-  /** Stops the audit writer thread, if one started: before the store's own connection closes. */
-  closeWriter(): Promise<void>;
-}
-
-export function sqliteAudit({ db, path, busyTimeoutMs, run, write, translate, health }: SqliteConnection): SqliteAudit {
+export function sqliteAudit({ db, run, write }: SqliteConnection): AuditStore {
   const statements = {
-    appendAudit: db.prepare<AuditInsert>(AUDIT_INSERT),
+    appendAudit: db.prepare<AuditInsert>(
+      'INSERT INTO audit_events (at, event, user_id, email_key, ip, user_agent, request_id, lane) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     listAudit: db.prepare<[{ userId: number | null; email: string | null; since: number; limit: number }], AuditRow>(
       `SELECT * FROM (
          SELECT * FROM audit_events
@@ -46,38 +59,17 @@ export function sqliteAudit({ db, path, busyTimeoutMs, run, write, translate, he
     ),
     pruneAudit: db.prepare<[number]>('DELETE FROM audit_events WHERE at < ?'),
   };
-  // Audit batches go to a thread with its own connection; an in-memory database has no file to share.
-  const auditWriter =
-    path === ':memory:'
-      ? undefined
-      : startAuditWriter({
-          path,
-          busyTimeoutMs,
-          failed: (reported) => {
-            const error = translate(reported);
-            // The thread's storage faults count for readiness as the main connection's do; a lock does not.
-            if (error instanceof StoreUnavailableError && storageFault(reported) !== 'busy') health.failed(error);
-            return error instanceof Error ? error : Object.assign(new Error(reported.message), { code: reported.code });
-          },
-        });
-  const appendAuditEvents = (events: readonly AuditEvent[]) => {
-    for (const e of events) {
-      statements.appendAudit.run(...auditRow(e));
-    }
-  };
 
   return {
-    audit: {
-      concurrentAppends: 1,
-      appendAuditEvents: (events) => (auditWriter ? auditWriter.append(events) : write(() => appendAuditEvents(events))),
-      listAuditEvents: ({ userId, email, since, limit }) =>
-        run(() =>
-          statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
-        ),
-      pruneAuditEvents: (before) => write(() => statements.pruneAudit.run(before.getTime()).changes),
-    },
-    closeWriter: async () => {
-      await auditWriter?.close();
-    },
+    concurrentAppends: 1,
+    appendAuditEvents: (events) =>
+      write(() => {
+        for (const e of events) statements.appendAudit.run(...insertOf(e));
+      }),
+    listAuditEvents: ({ userId, email, since, limit }) =>
+      run(() =>
+        statements.listAudit.all({ userId: userId ?? null, email: email ?? null, since: since?.getTime() ?? 0, limit }).map(toAuditEvent),
+      ),
+    pruneAuditEvents: (before) => write(() => statements.pruneAudit.run(before.getTime()).changes),
   };
 }

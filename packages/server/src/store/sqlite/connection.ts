@@ -8,9 +8,6 @@ import { writeHealth, type WriteHealth } from './write-health.js';
 
 export interface SqliteConnection {
   readonly db: Database.Database;
-  /** The database file, for the audit writer's own connection. */
-  readonly path: string;
-  readonly busyTimeoutMs: number;
   readonly now: () => number;
   /** Runs synchronous reads on the connection; its errors pass through translate(). */
   run<T>(work: () => T): Promise<T>;
@@ -21,8 +18,7 @@ export interface SqliteConnection {
    * after it fails (disk full), and the change is then silently gone.
    */
   write<T>(work: () => T): Promise<T>;
-  translate(error: unknown): unknown;
-  /** The outcome of the writes so far, for readiness; the audit writer thread reports to it too. */
+  /** The outcome of the writes so far, for readiness. */
   readonly health: WriteHealth;
 }
 
@@ -84,8 +80,6 @@ export function sqliteConnection(
   const inTransaction = db.transaction(<T>(work: () => T): T => work());
   return {
     db,
-    path,
-    busyTimeoutMs,
     now,
     // better-sqlite3 is synchronous; the interface is async so the PostgreSQL store fits the same shape.
     run: (work) => read(work).catch((error: unknown) => Promise.reject(translateError(error))),
@@ -97,7 +91,6 @@ export function sqliteConnection(
         return Promise.reject(translated);
       });
     },
-    translate: translateError,
     health,
   };
 }
