@@ -44,11 +44,6 @@ export interface AuditQuery {
 }
 
 export interface AuditStore {
-  /**
-   * How many appendAuditEvents calls are worth having in flight at once: SQLite's one writer
-   * thread commits one batch after another, PostgreSQL's pool serves several.
-   */
-  readonly concurrentAppends: 1 | 2;
   appendAuditEvents(events: readonly AuditEvent[]): Promise<void>;
   listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
   pruneAuditEvents(before: Date): Promise<number>;

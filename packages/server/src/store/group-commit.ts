@@ -22,55 +22,36 @@ export interface GroupCommit<T, R> {
   idle(): Promise<void>;
 }
 
-export interface GroupCommitOptions {
-  /** Items one call carries at most. */
-  readonly maxBatch: number;
-  /**
-   * Calls in flight at once. 1 keeps calls in order (a jti rotation must not overtake an earlier
-   * one); 2 lets the next batch start while a commit waits for its round trip, where the store
-   * serves several statements at once (PostgreSQL's pool) and the items' order does not matter.
-   */
-  readonly maxInFlight?: number;
-}
-
-export function createGroupCommit<T, R>(
-  write: (items: readonly T[]) => Promise<readonly R[]>,
-  { maxBatch, maxInFlight = 1 }: GroupCommitOptions,
-): GroupCommit<T, R> {
+export function createGroupCommit<T, R>(write: (items: readonly T[]) => Promise<readonly R[]>, maxBatch: number): GroupCommit<T, R> {
   let waiting: Pending<T, R>[] = [];
   let scheduled = false;
-  let inFlight = 0;
-  let drained: (() => void) | undefined; // resolves idle() once nothing waits and nothing is in flight
-
-  function settled(): void {
-    inFlight--;
-    if (waiting.length > 0) schedule();
-    else if (inFlight === 0) drained?.();
-  }
+  let inFlight: Promise<void> | undefined;
 
   function commitNext(): void {
     scheduled = false;
-    const batch = waiting.length <= maxBatch ? waiting : waiting.slice(0, maxBatch);
-    waiting = waiting.length <= maxBatch ? [] : waiting.slice(maxBatch);
-    inFlight++;
+    const batch = waiting.slice(0, maxBatch);
+    waiting = waiting.slice(batch.length);
     // Called in a promise, so that a write that throws at once rejects its callers instead of the process.
-    Promise.resolve(batch.map((p) => p.item))
+    inFlight = Promise.resolve(batch.map((p) => p.item))
       .then(write)
       .then(
         (results) => {
-          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
-          settled();
+          batch.forEach((p, i) => {
+            p.resolve(results[i]!);
+          });
         },
         (error: unknown) => {
           for (const p of batch) p.reject(error);
-          settled();
         },
       );
-    if (waiting.length > 0) schedule();
+    void inFlight.then(() => {
+      inFlight = undefined;
+      if (waiting.length > 0) schedule();
+    });
   }
 
   function schedule(): void {
-    if (scheduled || inFlight >= maxInFlight) return;
+    if (scheduled || inFlight) return;
     scheduled = true;
     setImmediate(commitNext);
   }
@@ -82,16 +63,8 @@ export function createGroupCommit<T, R>(
         schedule();
       });
     },
-    idle() {
-      if (!scheduled && inFlight === 0 && waiting.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const before = drained;
-        drained = () => {
-          drained = undefined;
-          before?.();
-          resolve();
-        };
-      });
+    async idle() {
+      while (scheduled || inFlight || waiting.length > 0) await (inFlight ?? new Promise(setImmediate));
     },
   };
 }

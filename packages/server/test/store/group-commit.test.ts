@@ -6,18 +6,15 @@ import { createGroupCommit } from '../../src/store/group-commit.js';
 // caller with its own result; items asked for while a call is in flight go together in the next;
 // a failed call fails all its callers and no other call.
 
-function recordingCommit(maxBatch = 100, maxInFlight = 1) {
+function recordingCommit(maxBatch = 100) {
   const batches: string[][] = [];
   let release: (() => void) | undefined;
-  const commit = createGroupCommit<string, string>(
-    async (items) => {
-      batches.push([...items]);
-      if (items.includes('hold')) await new Promise<void>((resolve) => (release = resolve));
-      if (items.includes('fail')) throw new Error('rolled back');
-      return items.map((item, i) => `${item}#${i}`);
-    },
-    { maxBatch, maxInFlight },
-  );
+  const commit = createGroupCommit<string, string>(async (items) => {
+    batches.push([...items]);
+    if (items.includes('hold')) await new Promise<void>((resolve) => (release = resolve));
+    if (items.includes('fail')) throw new Error('rolled back');
+    return items.map((item, i) => `${item}#${i}`);
+  }, maxBatch);
   return { batches, add: (item: string) => commit.add(item), commit, release: () => release?.() };
 }
 
@@ -78,35 +75,4 @@ test('idle() waits for the calls in flight and those waiting', async () => {
   release();
   await idle;
   assert.deepEqual(batches, [['hold'], ['x']]);
-});
-
-test('with two calls allowed in flight, a batch no longer waits for the round trip of the one before, and a third does', async () => {
-  const held: (() => void)[] = [];
-  const batches: string[][] = [];
-  const commit = createGroupCommit<string, string>(
-    async (items) => {
-      batches.push([...items]);
-      await new Promise<void>((resolve) => held.push(resolve));
-      return items.map((item) => `${item}!`);
-    },
-    { maxBatch: 100, maxInFlight: 2 },
-  );
-  const first = commit.add('a');
-  await nextTurn();
-  const second = commit.add('b');
-  await nextTurn();
-  assert.deepEqual(batches, [['a'], ['b']], 'the second batch went out while the first was in flight');
-  const third = [commit.add('c'), commit.add('d')];
-  await nextTurn();
-  await nextTurn();
-  assert.deepEqual(batches, [['a'], ['b']], 'no third call while two are in flight');
-  const idle = commit.idle();
-  held[1]!();
-  assert.equal(await second, 'b!');
-  await nextTurn();
-  assert.deepEqual(batches, [['a'], ['b'], ['c', 'd']], 'the waiting items go together once a place is free');
-  held[0]!();
-  held[2]!();
-  assert.deepEqual(await Promise.all([first, ...third]), ['a!', 'c!', 'd!']);
-  await idle;
 });

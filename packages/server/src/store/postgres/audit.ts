@@ -15,7 +15,6 @@ interface AuditRow {
 
 export function postgresAudit({ query }: PostgresConnection): AuditStore {
   return {
-    concurrentAppends: 2,
     async appendAuditEvents(events) {
       if (events.length === 0) return;
       // One statement for the whole batch: column arrays unnested into rows.

@@ -61,7 +61,6 @@ export function sqliteAudit({ db, run, write }: SqliteConnection): AuditStore {
   };
 
   return {
-    concurrentAppends: 1,
     appendAuditEvents: (events) =>
       write(() => {
         for (const e of events) statements.appendAudit.run(...insertOf(e));

@@ -78,7 +78,7 @@ export function sqliteUsers({ db, now, run, write }: SqliteConnection): UserRepo
       const at = now();
       return statements.rotateJti.run(jti, at, at, id).changes === 1;
     });
-  const rotations = createGroupCommit<Rotation, boolean>((batch) => write(() => rotateAll(batch)), { maxBatch: 100 });
+  const rotations = createGroupCommit<Rotation, boolean>((batch) => write(() => rotateAll(batch)), 100);
 
   return {
     findUserByEmail: (email) =>
