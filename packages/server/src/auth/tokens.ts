@@ -1,12 +1,13 @@
-import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { createVerifier, TokenError } from 'fast-jwt';
+import { hs256Signer } from './hs256-signer.js';
 import { type Keyring, type SecretLabel, verificationOrder } from './keyring.js';
 
 // Tokens in devise-jwt's JTIMatcher form: header {"alg":"HS256","typ":"JWT"}, payload exactly
-// {jti, sub, scp, exp}, then iss when PACERPRO_JWT_ISSUER is set. fast-jwt signs with node:crypto's synchronous HMAC, so signing never queues
-// behind password hashes on the libuv pool (jose's HMAC goes through WebCrypto, which does).
-// A hand-written node:crypto HS256 was measured a little faster, not enough to leave a maintained
-// library for (bench/NOTES.md, "Declined or left"). The algorithm is pinned to HS256; time
-// comes from an injectable clock.
+// {jti, sub, scp, exp}, then iss when PACERPRO_JWT_ISSUER is set. What a client sends is verified
+// by fast-jwt, a maintained library, algorithm pinned to HS256; our own tokens are signed by
+// hs256-signer.ts, which writes fast-jwt's bytes for a tenth less work per refresh (bench/NOTES.md,
+// "Signing"). Both use node:crypto's synchronous HMAC, so they never queue behind password hashes
+// on the libuv pool. Time comes from an injectable clock.
 
 export interface TokenClaims {
   readonly jti: string;
@@ -140,7 +141,7 @@ function keysOf(keyring: Keyring): Keys {
     });
   const order = verificationOrder(keyring);
   return {
-    sign: createSigner({ key: Buffer.from(keyring.current, 'utf8'), algorithm: 'HS256', noTimestamp: true }),
+    sign: hs256Signer(keyring.current),
     verifiers: order.map(({ secret }) => verifier(secret)),
     labels: order.map(({ label }) => label),
   };
