@@ -162,3 +162,22 @@ test("attached to Devise: new hashes are Devise's bcrypt at its stretches with t
   );
   assert.equal(await hasher.verifyDummy('beside Devise'), false);
 });
+
+test('attached to Devise, an unknown e-mail costs a bcrypt verification like a known one (was: a cheaper or other check telling accounts apart)', async () => {
+  const observed: [HashOperation, number][] = [];
+  const observe = (operation: HashOperation, seconds: number) => observed.push([operation, seconds]);
+  const attached = await createPasswordHasher(OWASP_ARGON2ID, { script: STAND_IN, deviseBcryptCost: 11, devisePepper: 'p', observe });
+  const known = await attached.hash('a password');
+  assert.match(known, /^\$2a\$11\$/, "the stand-in's bcrypt, as passwords.ts asked for it");
+  await attached.verify(known, 'a guess');
+  await attached.verifyDummy('a guess');
+  assert.deepEqual(observed.slice(1), [
+    ['verify', STAND_IN_SECONDS.verifyBcrypt],
+    ['verifyDummy', STAND_IN_SECONDS.verifyBcrypt],
+  ]);
+
+  observed.length = 0;
+  const own = await createPasswordHasher(OWASP_ARGON2ID, { script: STAND_IN, observe });
+  await own.verifyDummy('a guess');
+  assert.deepEqual(observed, [['verifyDummy', STAND_IN_SECONDS.verify]], 'not attached, the dummy is an argon2id verification');
+});
