@@ -2,12 +2,11 @@
 // session, sent on every login through CORS, and what lets the owner in while a stranger's wrong
 // passwords have throttled every login that comes without it (SECURITY.md, "Login throttling, by lane").
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { ApiError, AuthenticationApi } from '../../src/index.js';
-import { call, openTab, SHARED_SESSION_PAGE, start } from '../support/app-tab.js';
-import { launchChromium, skipWithoutChromium as skip, type StaticSite, startStaticServer } from '../support/browser.js';
-import { ALICE, type ApiServer, startApiServer } from '../support/server.js';
+import { call, openTab, start, useSharedPageSuite } from '../support/app-tab.js';
+import { skipWithoutChromium as skip } from '../support/browser.js';
+import { ALICE } from '../support/server.js';
 
 const MAX_FAILURES = 3;
 
@@ -23,27 +22,11 @@ async function loginStatus(basePath: string, password: string): Promise<number> 
 }
 
 describe('the device credential in a browser', { skip, timeout: 90_000 }, () => {
-  let site: StaticSite;
-  let api: ApiServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    site = await startStaticServer({ '/shared': SHARED_SESSION_PAGE });
-    api = await startApiServer({ corsOrigins: site.origin, loginMaxFailures: MAX_FAILURES });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await api?.stop();
-    site?.close();
-    assert.deepEqual(pageErrors, [], 'no page reported an error');
-  });
+  const suite = useSharedPageSuite({ loginMaxFailures: MAX_FAILURES });
 
   it('is sent on the next login, which gets in while an attack on the e-mail throttles logins without it', async () => {
-    const tab = await openTab(await browser.newContext(), site.origin, api, pageErrors, '?persist=local');
-    await start(tab, api.basePath, { credentials: ALICE });
+    const tab = await openTab(await suite.browser.newContext(), suite.site.origin, suite.api, suite.pageErrors, '?persist=local');
+    await start(tab, suite.api.basePath, { credentials: ALICE });
     assert.ok('ok' in (await call(tab, 'outcome(manager.login())')));
     assert.ok('ok' in (await call(tab, 'outcome(manager.logout())')));
     const kept = await call<string[]>(tab, `Object.values(JSON.parse(localStorage.getItem('pacerpro-session')).devices)`);
@@ -51,9 +34,10 @@ describe('the device credential in a browser', { skip, timeout: 90_000 }, () => 
 
     // The attack: wrong passwords until the lane a login without a credential goes through is throttled.
     const statuses: number[] = [];
-    while (statuses.at(-1) !== 429 && statuses.length <= MAX_FAILURES + 1) statuses.push(await loginStatus(api.basePath, 'wrong password'));
+    while (statuses.at(-1) !== 429 && statuses.length <= MAX_FAILURES + 1)
+      statuses.push(await loginStatus(suite.api.basePath, 'wrong password'));
     assert.equal(statuses.at(-1), 429, `the attack was throttled: ${statuses.join(', ')}`);
-    assert.equal(await loginStatus(api.basePath, ALICE.password), 429, 'the right password without the credential is throttled too');
+    assert.equal(await loginStatus(suite.api.basePath, ALICE.password), 429, 'the right password without the credential is throttled too');
 
     // logout() forgot the password (it keeps only the device credential): the owner types it again.
     const owner = await call(tab, `outcome(manager.login(${JSON.stringify(ALICE)}))`);

@@ -2,39 +2,23 @@
 // BroadcastSessionStore, against the real server, in headless Chromium. Requests are counted as
 // the page sends them (page.on('request')), so "without a request" is observed, not assumed.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Route } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Route } from 'playwright-core';
 import { AuthenticationApi } from '../../src/index.js';
-import { call, changes, heard, openTab, SHARED_SESSION_PAGE, type Tab, start as startTab } from '../support/app-tab.js';
-import { launchChromium, skipWithoutChromium as skip, type StaticSite, startStaticServer } from '../support/browser.js';
+import { call, changes, heard, openTab, type Tab, start as startTab, useSharedPageSuite } from '../support/app-tab.js';
+import { skipWithoutChromium as skip } from '../support/browser.js';
 import { forgeToken } from '../support/jwt.js';
-import { ALICE, type ApiServer, JWT_SECRET, startApiServer } from '../support/server.js';
+import { ALICE, JWT_SECRET } from '../support/server.js';
 
 describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 }, () => {
-  let site: StaticSite;
-  let api: ApiServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  const suite = useSharedPageSuite();
 
-  before(async () => {
-    site = await startStaticServer({ '/shared': SHARED_SESSION_PAGE });
-    api = await startApiServer({ corsOrigins: site.origin });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await api?.stop();
-    site?.close();
-    assert.deepEqual(pageErrors, [], 'no page reported an error');
-  });
-
-  const open = (context: BrowserContext, query = '') => openTab(context, site.origin, api, pageErrors, query);
-  const start = (tab: Tab, options: object = {}) => startTab(tab, api.basePath, options);
+  const open = (context: BrowserContext, query = '') => openTab(context, suite.site.origin, suite.api, suite.pageErrors, query);
+  const start = (tab: Tab, options: object = {}) => startTab(tab, suite.api.basePath, options);
 
   /** Two started tabs; the first holds the credentials, the second none (so any token it has is shared). */
   async function twoTabs(query = ''): Promise<[Tab, Tab]> {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const a = await open(context, query);
     const b = await open(context, query);
     await start(a, { credentials: ALICE });
@@ -53,10 +37,10 @@ describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 
   it('a refresh in one tab replaces the token of another, not leaving it on the old one', async () => {
     const [a, b] = await twoTabs();
     // A real token re-signed to expire in two minutes, so that the refresh surely answers another one.
-    const real = await new AuthenticationApi({ basePath: api.basePath }).sessionPost(ALICE);
+    const real = await new AuthenticationApi({ basePath: suite.api.basePath }).sessionPost(ALICE);
     const exp = Math.floor(Date.now() / 1000) + 120;
     const old = { jwtToken: forgeToken(real.jwtToken, { exp }, JWT_SECRET), expiresAt: new Date(exp * 1000).toISOString() };
-    await call(a, `share(${JSON.stringify({ ...old, basePath: api.basePath })})`);
+    await call(a, `share(${JSON.stringify({ ...old, basePath: suite.api.basePath })})`);
     await heard(a, 'login');
     await heard(b, 'login');
     assert.deepEqual(await call(b, 'outcome(manager.token())'), { ok: old.jwtToken });
@@ -86,7 +70,7 @@ describe('one session shared by the tabs of an origin', { skip, timeout: 90_000 
     // The server answers b's refresh (its token is still valid then), but the answer reaches b only after a's logout.
     let answered!: (route: Route) => void;
     const held = new Promise<Route>((resolve) => (answered = resolve));
-    await b.page.route(`${api.basePath}/session`, (route) => answered(route));
+    await b.page.route(`${suite.api.basePath}/session`, (route) => answered(route));
     const refresh = call(b, 'outcome(manager.refresh())');
     const route = await held;
     const response = await route.fetch();

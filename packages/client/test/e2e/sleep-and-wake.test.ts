@@ -2,46 +2,29 @@
 // all. Playwright's clock stands in for the sleep (setSystemTime moves Date without firing timers;
 // fastForward fires the due ones once, late), against the real server in headless Chromium.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { AuthenticationApi } from '../../src/index.js';
-import { call, changes, heard, openTab, SHARED_SESSION_PAGE, type Tab, start } from '../support/app-tab.js';
-import { launchChromium, skipWithoutChromium as skip, type StaticSite, startStaticServer } from '../support/browser.js';
-import { ALICE, type ApiServer, startApiServer } from '../support/server.js';
+import { call, changes, heard, openTab, type Tab, start, useSharedPageSuite } from '../support/app-tab.js';
+import { skipWithoutChromium as skip } from '../support/browser.js';
+import { ALICE } from '../support/server.js';
 
 const HOUR_MS = 3_600_000;
 
 describe('a page that slept', { skip, timeout: 90_000 }, () => {
-  let site: StaticSite;
-  let api: ApiServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    site = await startStaticServer({ '/shared': SHARED_SESSION_PAGE });
-    api = await startApiServer({ corsOrigins: site.origin, jwtTtlSeconds: 3600 });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await api?.stop();
-    site?.close();
-    assert.deepEqual(pageErrors, [], 'no page reported an error');
-  });
+  const suite = useSharedPageSuite({ jwtTtlSeconds: 3600 });
 
   /** A tab whose clock the test moves; started with `options` (credentials, or a session). */
   async function sleepyTab(options: object): Promise<Tab> {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     await context.clock.install({ time: Date.now() });
-    const tab = await openTab(context, site.origin, api, pageErrors);
-    await start(tab, api.basePath, options);
+    const tab = await openTab(context, suite.site.origin, suite.api, suite.pageErrors);
+    await start(tab, suite.api.basePath, options);
     return tab;
   }
 
   /** A session of ALICE's, logged in from here, for a tab that holds no credentials. */
   async function session() {
-    const { jwtToken, expiresAt } = await new AuthenticationApi({ basePath: api.basePath }).sessionPost(ALICE);
+    const { jwtToken, expiresAt } = await new AuthenticationApi({ basePath: suite.api.basePath }).sessionPost(ALICE);
     return { jwtToken, expiresAt: expiresAt.toISOString() };
   }
 

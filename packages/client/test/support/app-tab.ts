@@ -1,6 +1,10 @@
 // One tab of the browser app in shared-session-page.html, driven from a test: its manager is
 // started and called by expression, its requests to the API are recorded as the page sends them.
-import type { BrowserContext, Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, type StaticSite, startStaticServer } from './browser.js';
+import { type ApiServer, type ApiServerOptions, startApiServer } from './server.js';
 
 export interface Tab {
   page: Page;
@@ -50,3 +54,32 @@ export const heard = (tab: Tab, reason: string, count = 1) =>
 
 /** The reasons the tab's manager reported so far. */
 export const changes = (tab: Tab) => call<string[]>(tab, 'changes');
+
+/** What a suite of shared-page tests runs against; set before its first test. */
+export interface SharedPageSuite {
+  site: StaticSite;
+  api: ApiServer;
+  browser: Browser;
+  /** Every error a page reported; the suite fails at its end unless it is empty. */
+  readonly pageErrors: string[];
+}
+
+/**
+ * For the enclosing describe(): the shared-session page on an origin of its own, a real API server
+ * that allows that origin through CORS, and Chromium; all stopped after the suite.
+ */
+export function useSharedPageSuite(apiOptions: Omit<ApiServerOptions, 'corsOrigins'> = {}): SharedPageSuite {
+  const suite = { pageErrors: [] as string[] } as SharedPageSuite;
+  before(async () => {
+    suite.site = await startStaticServer({ '/shared': SHARED_SESSION_PAGE });
+    suite.api = await startApiServer({ ...apiOptions, corsOrigins: suite.site.origin });
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.api?.stop();
+    suite.site?.close();
+    assert.deepEqual(suite.pageErrors, [], 'no page reported an error');
+  });
+  return suite;
+}
