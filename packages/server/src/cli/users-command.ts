@@ -52,6 +52,12 @@ async function readNewPassword(command: string, values: Values, io: Io): Promise
       throw new CliError(
         `no password was read from standard input: pipe one in, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users ${command} EMAIL --password-stdin`,
       );
+    // Two lines are most often the password piped twice, as the prompt asks for it: the user would
+    // be left with a password nobody can type at a login form.
+    if (/[\r\n]/.test(password))
+      throw new CliError(
+        `standard input held more than one line: --password-stdin reads the password once, on one line, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users ${command} EMAIL --password-stdin; nothing was changed`,
+      );
     return password;
   }
   const password = await promptHidden('Password: ', io.stdin, io.stderr);

@@ -102,6 +102,17 @@ describe('users add', () => {
     assert.equal(await readUser('carol@example.com'), undefined, 'nothing was written');
   });
 
+  test('a password piped twice, as the prompt asks for it, is refused instead of becoming a two-line password nobody can type', async () => {
+    const result = await users(['add', 'carol@example.com', '--password-stdin'], `${PASSWORD}\n${PASSWORD}\n`);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `pacerpro-auth: standard input held more than one line: --password-stdin reads the password once, on one line, e.g. printf '%s\\n' "$PASSWORD" | pacerpro-auth users add EMAIL --password-stdin; nothing was changed\n`,
+    );
+    assert.ok(!result.stderr.includes(PASSWORD));
+    assert.equal(await readUser('carol@example.com'), undefined, 'nothing was written');
+  });
+
   test('prompts for the password on a terminal without echoing it', async () => {
     // `script` gives the CLI a real pseudo-terminal; what it prints is what a person would see.
     const command = `${process.execPath} ${BIN} users add dave@example.com --database-url ${db}`;
