@@ -2,7 +2,7 @@
 // Storage as an option. No locks: our refresh keeps the jti, so two tabs refreshing at once is
 // harmless; what matters is that every tab hears of every login, refresh and logout at once, and
 // that a logout wins over anything that started before it (the generation).
-import { type DeviceAccount, deviceKey, withDeviceCredential } from './device-credential.js';
+import { type DeviceAccount, deviceKey, withDeviceCredential, withoutDeviceCredential } from './device-credential.js';
 import { parseDateTime } from './models.js';
 import type { SessionChangeReason, SessionEnd, StoreChange, StoredSession, StoreListener, TokenStore } from './token-store.js';
 
@@ -111,8 +111,7 @@ export class BroadcastSessionStore implements TokenStore {
   }
 
   forgetDeviceCredential(account: DeviceAccount): void {
-    const { [deviceKey(account)]: _forgotten, ...devices } = this.#state.devices;
-    this.#change({ ...this.#state, devices });
+    this.#change({ ...this.#state, devices: withoutDeviceCredential(this.#state.devices, deviceKey(account)) });
   }
 
   /** Stops listening to the other tabs. */

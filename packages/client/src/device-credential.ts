@@ -35,3 +35,8 @@ export function withDeviceCredential(entries: Readonly<Record<string, string>>, 
   const rest = Object.entries(entries).filter(([k]) => k !== key);
   return Object.fromEntries([...rest, [key, credential]].slice(-MAX_DEVICE_CREDENTIALS));
 }
+
+/** `entries` without `key`'s credential (a logout that forgets the device). */
+export function withoutDeviceCredential(entries: Readonly<Record<string, string>>, key: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(entries).filter(([k]) => k !== key));
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type DeviceAccount, deviceKey, withDeviceCredential } from './device-credential.js';
+import { type DeviceAccount, deviceKey, withDeviceCredential, withoutDeviceCredential } from './device-credential.js';
 import { parseDateTime } from './models.js';
 import type { StoredSession, TokenStore } from './token-store.js';
 
@@ -53,8 +53,7 @@ export class FileTokenStore implements TokenStore {
 
   async forgetDeviceCredential(account: DeviceAccount): Promise<void> {
     const contents = await this.#readOrEmpty();
-    const { [deviceKey(account)]: _forgotten, ...devices } = contents.devices;
-    await this.#write({ ...contents, devices });
+    await this.#write({ ...contents, devices: withoutDeviceCredential(contents.devices, deviceKey(account)) });
   }
 
   async #read(): Promise<FileContents | undefined> {

@@ -1,4 +1,4 @@
-import { type DeviceAccount, deviceKey, withDeviceCredential } from './device-credential.js';
+import { type DeviceAccount, deviceKey, withDeviceCredential, withoutDeviceCredential } from './device-credential.js';
 import type { Session } from './models.js';
 
 /** A session as kept between runs: whose it is, which server issued it, and its generation. */
@@ -90,7 +90,6 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   forgetDeviceCredential(account: DeviceAccount): void {
-    const { [deviceKey(account)]: _forgotten, ...rest } = this.#devices;
-    this.#devices = rest;
+    this.#devices = withoutDeviceCredential(this.#devices, deviceKey(account));
   }
 }

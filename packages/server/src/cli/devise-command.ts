@@ -1,9 +1,8 @@
-import pg from 'pg';
 import type { Config } from '../config.js';
-import { parsePostgresUrl } from '../store/postgres.js';
 import { openCliStore } from './cli-database.js';
 import { CliError } from './cli-error.js';
 import { formatSummary, importDevise, readPostgresRows } from './import-devise.js';
+import { cliPostgresClient } from './postgres-client.js';
 
 // `pacerpro-auth devise detach`: the way out of attached mode (docs/devise.md, "Running beside
 // Devise"). It copies the users of the Devise table the attached nodes read into our own users
@@ -30,20 +29,13 @@ type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** The ids our operators locked while attached: Devise's table has no column for that lock. */
 async function operatorLocks(databaseUrl: string, connectTimeoutMs: number): Promise<number[]> {
-  const target = parsePostgresUrl(databaseUrl);
-  const client = new pg.Client({
-    connectionString: target.connectionString,
-    ...(target.schema && { options: `-c search_path=${target.schema}` }),
-    connectionTimeoutMillis: connectTimeoutMs,
-    application_name: 'pacerpro-auth devise detach',
-  });
-  client.on('error', () => {});
+  const { client, display } = cliPostgresClient(databaseUrl, connectTimeoutMs, 'pacerpro-auth devise detach');
   try {
     await client.connect();
     const { rows } = await client.query<{ user_id: string }>('SELECT user_id FROM attached_users WHERE locked ORDER BY user_id');
     return rows.map((row) => Number(row.user_id));
   } catch (error) {
-    throw new CliError(`cannot read the operators' locks from ${target.display}: ${(error as Error).message}`);
+    throw new CliError(`cannot read the operators' locks from ${display}: ${(error as Error).message}`);
   } finally {
     await client.end().catch(() => {});
   }

@@ -4,7 +4,6 @@ import { emailKey } from '../auth/email.js';
 import type { Config } from '../config.js';
 import { isPostgresUrl } from '../store/open-store.js';
 import { openCliStore } from './cli-database.js';
-import { parsePostgresUrl } from '../store/postgres.js';
 import { postgresUrlProblem } from '../store/postgres-url.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
@@ -12,6 +11,7 @@ import type { ImportedUser } from '../store/users.js';
 import type { DeviseLockable } from '../auth/devise-lockable.js';
 import { CliError } from './cli-error.js';
 import { CsvError, parseCsv } from './csv.js';
+import { cliPostgresClient } from './postgres-client.js';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, classifyImport, mapDeviseRow, missingColumns, type DeviseRow } from './devise-rows.js';
 
 // `pacerpro-auth import devise`: reads a Rails/Devise `users` table (from its PostgreSQL, or a CSV
@@ -144,15 +144,8 @@ function quoteTable(table: string): string {
 
 /** The rows of a Rails database's users table, page by page in id order (any size of table). */
 export async function* readPostgresRows(url: string, table: string, connectTimeoutMs: number, pageRows = 1000): AsyncGenerator<SourceRow> {
-  const target = parsePostgresUrl(url);
-  const client = new pg.Client({
-    connectionString: target.connectionString,
-    ...(target.schema && { options: `-c search_path=${target.schema}` }),
-    connectionTimeoutMillis: connectTimeoutMs,
-    application_name: 'pacerpro-auth import',
-  });
-  client.on('error', () => {}); // a lost connection also fails the pending query, which reports it
-  const source = `${quoteTable(table)} at ${target.display}`;
+  const { client, display } = cliPostgresClient(url, connectTimeoutMs, 'pacerpro-auth import');
+  const source = `${quoteTable(table)} at ${display}`;
   try {
     await client.connect();
     const probe = await client.query(`SELECT * FROM ${quoteTable(table)} LIMIT 0`);
