@@ -18,6 +18,7 @@ import { freshSchema, postgresVersion } from './postgres.js';
 import { freePort, startProcess, type BenchProcess } from './processes.js';
 import { loginRequests, logoutRequests, refreshRequests } from './requests.js';
 import { markdown, targetLines, textTable, type Row, type Target } from './report.js';
+import { medianOf, roundOrder, type Round, type Side } from './side-by-side.js';
 
 // npm run bench: the real server (a child process, the built bin, default settings and log level)
 // against a bare Fastify route, both driven by autocannon from this process; see bench/NOTES.md.
@@ -112,11 +113,11 @@ function target(what: string, required: string, measured: string, met: boolean):
   targets.push({ what, required, measured, met });
 }
 
-async function startPacerpro(label: string, databaseUrl: string, extraArgs: string[] = []): Promise<BenchProcess> {
+async function startPacerpro(label: string, databaseUrl: string, extraArgs: string[] = [], bin = BIN): Promise<BenchProcess> {
   const port = await freePort();
   const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
   return startProcess({
-    args: [...profile, BIN, 'serve', '--port', String(port), '--database-url', databaseUrl, ...extraArgs],
+    args: [...profile, bin, 'serve', '--port', String(port), '--database-url', databaseUrl, ...extraArgs],
     env: serverEnv,
     port,
     readyPath: '/healthz',
@@ -343,6 +344,63 @@ async function postgresRun(): Promise<void> {
   }
 }
 
+/** A database for one build of the side-by-side run: its URL, and dropping it afterwards. */
+interface SideDatabase {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Refresh on this build and on --vs's, both servers up at once, in alternating rounds
+ * (side-by-side.ts); each build seeds its own database through its own store.
+ */
+async function sideBySideRun(vs: string, label: string, database: (side: Side) => Promise<SideDatabase>): Promise<void> {
+  say(`${label}: refresh side by side with ${vs}, ${options.vsRounds} rounds of ${options.vsSeconds} s each`);
+  const hasher = await createPasswordHasher(argon2);
+  const passwordHash = await hasher.hash(BENCH_PASSWORD);
+  const builds = { this: { bin: BIN, build }, other: { bin: vs, build: await storeOfBuild(vs) } };
+  const sides: Partial<Record<Side, { server: BenchProcess; users: SeededUser[]; drop(): Promise<void>; rounds: Round[] }>> = {};
+  try {
+    for (const side of ['this', 'other'] as const) {
+      const db = await database(side);
+      const store = await builds[side].build.openStore(builds[side].build.loadConfig({ DATABASE_URL: db.url }));
+      const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash }).finally(() => store.close());
+      const server = await startPacerpro(`${label}-${side}`, db.url, [], builds[side].bin);
+      sides[side] = { server, users, drop: db.drop, rounds: [] };
+      await runLoad({ url: server.url, connections, requests: refreshRequests(users), seconds: options.warmupSeconds });
+    }
+    for (const side of roundOrder(options.vsRounds)) {
+      const { server, users, rounds } = sides[side]!;
+      const cpuBefore = server.cpuSeconds();
+      const others = watchOtherCpu(server); // the idle server of the other build counts among them
+      const result = await runLoad({ url: server.url, connections, requests: refreshRequests(users), seconds: options.vsSeconds });
+      rounds.push({ ...result, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (result.ok + result.failed) });
+      interference.push({ run: `${label} side by side, ${side} build`, cores: others.stop() });
+    }
+    const mine = row(`refresh, ${label}, this build (median of ${options.vsRounds} rounds)`, medianOf(sides.this!.rounds), sides.this!.server);
+    const theirs = row(`refresh, ${label}, --vs build (median of ${options.vsRounds} rounds)`, medianOf(sides.other!.rounds), sides.other!.server);
+    const perRound = (side: Side) => sides[side]!.rounds.map((r) => r.rps.toFixed(0)).join(', ');
+    facts.push(`Side by side on ${label}, refreshes a second per round: this build ${perRound('this')}; ${vs}: ${perRound('other')}.`);
+    const ratio = mine.rps / theirs.rps;
+    target(`refresh on ${label} vs the --vs build, side by side`, '≥ 0.90', ratio.toFixed(2), ratio >= 0.9);
+  } finally {
+    for (const side of ['this', 'other'] as const) {
+      const made = sides[side];
+      if (!made) continue;
+      await stopChecked(made.server, `${label} ${side}`);
+      await made.drop();
+    }
+  }
+}
+
+async function sideBySideRuns(vs: string, pgVersion: string | undefined): Promise<void> {
+  await sideBySideRun(vs, 'SQLite', async (side) => {
+    mkdirSync(join(temp, `vs-${side}`));
+    return { url: join(temp, `vs-${side}`, 'pacerpro.db'), drop: async () => {} };
+  });
+  if (pgVersion) await sideBySideRun(vs, 'PostgreSQL', () => freshSchema()); // with the postgres run only
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // Other work on the machine skews every figure: say how busy it was when the run began.
@@ -358,6 +416,7 @@ async function main(): Promise<void> {
     if (pgVersion) await postgresRun();
     else facts.push('PostgreSQL did not answer at the benchmark URL: its run was skipped.');
   }
+  if (options.vs) await sideBySideRuns(options.vs, pgVersion);
 
   if (floor && baseline && ofFloor.length > 0) {
     facts.push(

@@ -20,6 +20,11 @@ export interface BenchOptions {
   readonly profileDir: string | undefined;
   /** Another build of the server's bin (an older commit's, say), for before/after comparisons. */
   readonly bin: string | undefined;
+  /** A build to measure side by side with this one, in alternating rounds of one run (--vs). */
+  readonly vs: string | undefined;
+  /** Rounds per build, and seconds per round, of the side-by-side run. */
+  readonly vsRounds: number;
+  readonly vsSeconds: number;
   /** NODE_OPTIONS for the servers beyond the node flags of `npm start`, e.g. --max-semi-space-size=16. */
   readonly nodeOptions: string | undefined;
   /** Settings for the pacerpro servers beyond the benchmark's own (another configuration). */
@@ -35,6 +40,10 @@ export const USAGE = `Usage: npm run bench [-- options]
   --no-postgres       skip PostgreSQL even when it answers
   --profile DIR       run the servers with --cpu-prof, writing .cpuprofile files into DIR
   --bin FILE          benchmark another build of pacerpro-auth's bin (e.g. an older commit's)
+  --vs FILE           also measure refresh side by side with another build's bin (e.g. the last
+                      release's): both servers up at once, in alternating rounds, on SQLite (and on
+                      PostgreSQL when the postgres run is on); the ratio of their medians is checked
+                      against ≥ 0.90
   --node-options STR  more NODE_OPTIONS for the servers, after the node flags of npm start (which they get anyway)
   --env NAME=VALUE    a setting for the pacerpro servers, e.g. --env PACERPRO_HASH_CONCURRENCY=2 (repeatable)
 
@@ -59,6 +68,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       'no-postgres': { type: 'boolean', default: false },
       profile: { type: 'string' },
       bin: { type: 'string' },
+      vs: { type: 'string' },
       'node-options': { type: 'string' },
       env: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,6 +99,9 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     runs,
     profileDir: values.profile,
     bin: values.bin,
+    vs: values.vs,
+    vsRounds: quick ? 2 : 6,
+    vsSeconds: quick ? 1 : 4,
     nodeOptions: values['node-options'],
     serverEnv: Object.fromEntries((values.env ?? []).map(settingOf)),
   };
