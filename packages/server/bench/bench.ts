@@ -377,8 +377,16 @@ async function sideBySideRun(vs: string, label: string, database: (side: Side) =
       rounds.push({ ...result, cpuUs: ((server.cpuSeconds() - cpuBefore) * 1e6) / (result.ok + result.failed) });
       interference.push({ run: `${label} side by side, ${side} build`, cores: others.stop() });
     }
-    const mine = row(`refresh, ${label}, this build (median of ${options.vsRounds} rounds)`, medianOf(sides.this!.rounds), sides.this!.server);
-    const theirs = row(`refresh, ${label}, --vs build (median of ${options.vsRounds} rounds)`, medianOf(sides.other!.rounds), sides.other!.server);
+    const mine = row(
+      `refresh, ${label}, this build (median of ${options.vsRounds} rounds)`,
+      medianOf(sides.this!.rounds),
+      sides.this!.server,
+    );
+    const theirs = row(
+      `refresh, ${label}, --vs build (median of ${options.vsRounds} rounds)`,
+      medianOf(sides.other!.rounds),
+      sides.other!.server,
+    );
     const perRound = (side: Side) => sides[side]!.rounds.map((r) => r.rps.toFixed(0)).join(', ');
     facts.push(`Side by side on ${label}, refreshes a second per round: this build ${perRound('this')}; ${vs}: ${perRound('other')}.`);
     const ratio = mine.rps / theirs.rps;
