@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations, schemaBehind } from './migrations.js';
 import { sqliteAudit } from './sqlite/audit.js';
+import { auditSettler } from './sqlite/audit-settler.js';
 import { sqliteConnection, translate } from './sqlite/connection.js';
 import { sqliteKnownClients } from './sqlite/known-clients.js';
 import { sqliteLoginFailures } from './sqlite/login-failures.js';
@@ -79,6 +80,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
   }
 
   const connection = sqliteConnection(db, path, busyTimeoutMs, now, probe);
+  const settler = auditSettler({ db, path, busyTimeoutMs, failed: (message) => process.emitWarning(message, 'PacerproAuditWarning') });
   const ping = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
 
   return {
@@ -86,7 +88,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
     users: sqliteUsers(connection),
     loginFailures: sqliteLoginFailures(connection),
     knownClients: sqliteKnownClients(connection),
-    audit: sqliteAudit(connection),
+    audit: sqliteAudit(connection, settler),
     settings: sqliteSettings(connection),
     ping: () =>
       connection.run(() => {
@@ -94,7 +96,10 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
         if (behind) throw new StoreUnavailableError(behind);
         connection.health.check();
       }),
-    close: () => connection.run(() => void (db.open && db.close())),
+    close: async () => {
+      await settler.close();
+      await connection.run(() => void (db.open && db.close()));
+    },
   };
 }
 

@@ -51,7 +51,7 @@ describe('audit trail', () => {
       foreign.exec('COMMIT');
       await recorded;
       assert.deepEqual(
-        foreign.prepare('SELECT request_id FROM audit_events').all(),
+        foreign.prepare('SELECT request_id FROM audit_trail').all(),
         [{ request_id: 'req-1' }],
         'committed once record() resolved',
       );

@@ -139,9 +139,7 @@ test('on a full disk no SQLite write is reported done that was not written, and 
           .all()
           .map((row) => row.lane_key);
         assert.deepEqual(keys.sort(), [...counted].sort(), 'chargeAttempt resolved exactly for the charges recorded');
-        const rows = check
-          .prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE at = ?')
-          .get(auditAt.getTime())!.n;
+        const rows = check.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_trail WHERE at = ?').get(auditAt.getTime())!.n;
         assert.equal(rows, audited, 'appendAuditEvents resolved exactly for the batches written');
         const jti = check.prepare<[number], { jti: string }>('SELECT jti FROM users WHERE id = ?').get(alice.id)!.jti;
         assert.equal(jti, rotated.ok ? newJti : alice.jti, 'rotateJti resolved only when the new jti is there');
