@@ -432,10 +432,14 @@ async function main(): Promise<void> {
     );
   }
   // PostgreSQL's own processes are part of its run, not a disturbance.
-  const postgresShare = interference.find((i) => i.run.includes('PostgreSQL'));
-  if (postgresShare)
-    facts.push(`During the PostgreSQL run, PostgreSQL itself (and anything else) kept ${postgresShare.cores.toFixed(2)} cores busy.`);
-  const worst = interference.filter((i) => i !== postgresShare).reduce((a, b) => (b.cores > a.cores ? b : a), { run: 'none', cores: 0 });
+  const postgresShares = interference.filter((i) => i.run.includes('PostgreSQL'));
+  if (postgresShares.length > 0) {
+    const most = Math.max(...postgresShares.map((i) => i.cores));
+    facts.push(`During the PostgreSQL runs, PostgreSQL itself (and anything else) kept up to ${most.toFixed(2)} cores busy.`);
+  }
+  const worst = interference
+    .filter((i) => !postgresShares.includes(i))
+    .reduce((a, b) => (b.cores > a.cores ? b : a), { run: 'none', cores: 0 });
   facts.push(
     `Other processes kept ${worst.cores.toFixed(2)} cores busy at most during a measured run (${worst.run})` +
       (worst.cores > BUSY_CORES ? ': the machine was not quiet, so the figures are disturbed.' : '.'),
