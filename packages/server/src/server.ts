@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config);
+  const store = await openStore(config, { warn: (message) => logger.warn(message) });
   const metrics = createMetrics();
   let app: FastifyInstance | undefined;
   let metricsServer: MetricsServer | undefined;

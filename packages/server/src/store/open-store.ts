@@ -13,8 +13,8 @@ export function attachedTo(config: Config): PostgresOptions['devise'] {
     : { usersTable: config.deviseUsersTable, lockable: { unlockInSeconds: config.deviseUnlockInSeconds } };
 }
 
-/** Opens the store a DATABASE_URL names and applies pending migrations. */
-export async function openStore(config: Config): Promise<Store> {
+/** Opens the store a DATABASE_URL names and applies pending migrations; `warn` takes what fails in the background. */
+export async function openStore(config: Config, { warn }: { warn?: (message: string) => void } = {}): Promise<Store> {
   if (isPostgresUrl(config.databaseUrl)) {
     const { openPostgresStore } = await import('./postgres.js');
     return openPostgresStore(config.databaseUrl, {
@@ -24,5 +24,5 @@ export async function openStore(config: Config): Promise<Store> {
       devise: attachedTo(config),
     });
   }
-  return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs, ...(warn && { warn }) });
 }

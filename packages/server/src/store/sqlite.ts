@@ -24,7 +24,11 @@ export interface SqliteOptions {
    */
   readonly busyTimeoutMs?: number;
   readonly now?: () => number;
+  /** Where a failure no request waits for goes (the audit settler's): the server's log; by default a process warning. */
+  readonly warn?: (message: string) => void;
 }
+
+const processWarning = (message: string) => process.emitWarning(message, 'PacerproAuditWarning');
 
 /** The path a DATABASE_URL names when it is not a postgres:// URL: a plain path or sqlite:/file: URL. */
 export function sqlitePath(databaseUrl: string): string {
@@ -49,7 +53,7 @@ function makeDirectory(dir: string): void {
   }
 }
 
-export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now = Date.now }: SqliteOptions = {}): Store {
+export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now = Date.now, warn = processWarning }: SqliteOptions = {}): Store {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') makeDirectory(dirname(path));
   let db: Database.Database;
@@ -80,7 +84,7 @@ export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now
   }
 
   const connection = sqliteConnection(db, path, busyTimeoutMs, now, probe);
-  const settler = auditSettler({ db, path, busyTimeoutMs, failed: (message) => process.emitWarning(message, 'PacerproAuditWarning') });
+  const settler = auditSettler({ db, path, busyTimeoutMs, failed: warn });
   const ping = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
 
   return {

@@ -159,6 +159,48 @@ test('on a full disk no SQLite write is reported done that was not written, and 
   });
 });
 
+test('on a full disk audit rows that cannot be moved stay committed and listed, the log says why, and they move once space returns', async (t) => {
+  await onSmallTmpfs(t, async (dir) => {
+    const path = join(dir, 'settle.db');
+    openSqliteStore(path).close();
+    // Rows committed into audit_events_incoming and not yet moved, as a crash leaves them.
+    const raw = new Database(path);
+    const insert = raw.prepare('INSERT INTO audit_events_incoming (at, event, user_id, user_agent) VALUES (?, ?, ?, ?)');
+    raw.transaction(() => {
+      for (let n = 1; n <= 300; n++) insert.run(1_800_000_000_000 + n, 'session_refreshed', n, 'x'.repeat(1000));
+    })();
+    raw.close();
+    const warnings: string[] = [];
+    const store = openSqliteStore(path, { warn: (message) => warnings.push(message) });
+    const filler = fillDisk(dir);
+    try {
+      // The first audit write starts the settler; on the full disk it fails itself, as it must.
+      await assert.rejects(
+        store.audit.appendAuditEvents([{ at: new Date(), event: 'session_refreshed', userId: 0 }]),
+        StoreUnavailableError,
+      );
+      for (let waited = 0; warnings.length === 0 && waited < 5000; waited += 50) await sleep(50);
+      assert.equal(warnings.length, 1, 'one warning for the failure, not one per round');
+      assert.match(warnings[0]!, /SQLITE_FULL/, 'naming the cause');
+      assert.match(warnings[0]!, /stay committed in audit_events_incoming/, 'and saying that nothing is lost');
+      const listed = await store.audit.listAuditEvents({ since: new Date(0), limit: 1000 });
+      assert.equal(listed.length, 300, 'every row is still listed');
+      rmSync(filler);
+      const check = new Database(path);
+      try {
+        const incoming = () => check.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events_incoming').get()!.n;
+        for (let waited = 0; incoming() > 0 && waited < 5000; waited += 50) await sleep(50);
+        assert.equal(incoming(), 0, 'moved once space returned, without a restart');
+        assert.equal(check.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events').get()!.n, 300);
+      } finally {
+        check.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 test('on a full disk logins, refreshes and logouts answer 503 with Retry-After and /readyz 503; once space returns, 200 again without a restart', async (t) => {
   await onSmallTmpfs(t, async (dir) => {
     let checks = 0;
