@@ -12,8 +12,10 @@ const { path, busyTimeoutMs, sql, rows, intervalMs, restartFrames } = workerData
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
 const db = new Database(path);
-// A thread may wait for the write lock inside SQLite: nothing else runs on it.
-db.pragma(`busy_timeout = ${Number(busyTimeoutMs)}`);
+// A thread may wait for the write lock inside SQLite: nothing else runs on it. But not long: a
+// lock held elsewhere (a backup, another node) is waited out round by round instead, so that
+// closing the store never waits for more than one short wait.
+db.pragma(`busy_timeout = ${Math.min(Number(busyTimeoutMs), 250)}`);
 db.pragma('synchronous = NORMAL'); // per connection; WAL itself is a property of the file
 db.pragma('wal_autocheckpoint = 0'); // the checkpoints are the explicit ones below
 const upTo = db.prepare(sql.upTo);
@@ -49,9 +51,11 @@ function settle() {
     lastFailure = '';
   } catch (error) {
     // The rows stay committed in audit_events_incoming, where the store reads them too; the next
-    // round tries again. The store is told once per kind of failure, not every round.
+    // round tries again. The store is told once per kind of failure, not every round, and not of
+    // another writer's lock (the event loop's own writes report that one to their requests).
     const { code, message } = /** @type {{ code?: string, message: string }} */ (error);
-    if (code !== lastFailure) port.postMessage({ failed: { code, message } });
+    const busy = /^SQLITE_(BUSY|LOCKED)/.test(String(code));
+    if (!busy && code !== lastFailure) port.postMessage({ failed: { code, message } });
     lastFailure = code ?? message;
   }
   // A full move leaves more behind: go on soon, but let the event loop's writes have the lock in between.

@@ -53,7 +53,10 @@ function makeDirectory(dir: string): void {
   }
 }
 
-export function openSqliteStore(databaseUrl: string, { busyTimeoutMs = 5000, now = Date.now, warn = processWarning }: SqliteOptions = {}): Store {
+export function openSqliteStore(
+  databaseUrl: string,
+  { busyTimeoutMs = 5000, now = Date.now, warn = processWarning }: SqliteOptions = {},
+): Store {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') makeDirectory(dirname(path));
   let db: Database.Database;

@@ -180,3 +180,26 @@ test("the WAL does not grow without bound while the event loop's writes never pa
     temp.remove();
   }
 });
+
+test("closing the store while another process holds the write lock does not wait out the busy timeout (the settler's waits are short)", async () => {
+  const temp = tempDir();
+  try {
+    const path = join(temp.dir, 'audit.db');
+    const store = openSqliteStore(path, { busyTimeoutMs: 5000 });
+    await store.audit.appendAuditEvents([event(1)]); // starts the settler thread
+    const foreign = new Database(path);
+    foreign.exec('BEGIN IMMEDIATE');
+    try {
+      await sleep(400); // the settler's first round meets the lock
+      const started = performance.now();
+      await store.close();
+      const took = performance.now() - started;
+      assert.ok(took < 1000, `close() took ${took.toFixed(0)} ms`);
+    } finally {
+      foreign.exec('COMMIT');
+      foreign.close();
+    }
+  } finally {
+    temp.remove();
+  }
+});
