@@ -44,6 +44,7 @@ export const USAGE = `Usage: npm run bench [-- options]
                       release's): both servers up at once, in alternating rounds, on SQLite (and on
                       PostgreSQL when the postgres run is on); the ratio of their medians is checked
                       against ≥ 0.90
+  --vs-rounds N       rounds per build of the side-by-side run (default 6; 2 with --quick)
   --node-options STR  more NODE_OPTIONS for the servers, after the node flags of npm start (which they get anyway)
   --env NAME=VALUE    a setting for the pacerpro servers, e.g. --env PACERPRO_HASH_CONCURRENCY=2 (repeatable)
 
@@ -51,6 +52,12 @@ Exit status: 0 a valid run; 1 requests failed (the figures of that run are not v
 request was answered, but other processes kept more than 0.1 of a core busy during a measured run,
 so the figures are disturbed (the report says which run and how much).
 `;
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} ${text}: expected a whole number of at least 1`);
+  return n;
+}
 
 function settingOf(text: string): [string, string] {
   const at = text.indexOf('=');
@@ -69,6 +76,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       profile: { type: 'string' },
       bin: { type: 'string' },
       vs: { type: 'string' },
+      'vs-rounds': { type: 'string' },
       'node-options': { type: 'string' },
       env: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
@@ -100,7 +108,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     profileDir: values.profile,
     bin: values.bin,
     vs: values.vs,
-    vsRounds: quick ? 2 : 6,
+    vsRounds: values['vs-rounds'] === undefined ? (quick ? 2 : 6) : positiveInteger('--vs-rounds', values['vs-rounds']),
     vsSeconds: quick ? 1 : 4,
     nodeOptions: values['node-options'],
     serverEnv: Object.fromEntries((values.env ?? []).map(settingOf)),

@@ -173,9 +173,10 @@ test("the WAL does not grow without bound while the event loop's writes never pa
       db.close();
     }
     await store.close();
-    // Past the thread's restart point by at most what is written while a restart waits its turn; the
-    // event loop's own checkpoints (its backstop) would only begin at 4 × RESTART_FRAMES.
-    assert.ok(largest <= 2 * RESTART_FRAMES * 4096, `the WAL reached ${(largest / 2 ** 20).toFixed(1)} MiB`);
+    // Past the thread's restart point by what is written while a restart waits its turn (about 20 MiB
+    // on a quiet machine, 33 with the other tests running); without the thread's RESTART it reached
+    // 80 MiB, the event loop's own checkpoints (its backstop) beginning only at 4 × RESTART_FRAMES.
+    assert.ok(largest <= 3 * RESTART_FRAMES * 4096, `the WAL reached ${(largest / 2 ** 20).toFixed(1)} MiB`);
   } finally {
     temp.remove();
   }

@@ -50,9 +50,10 @@ export interface AuditSettlerOptions {
 export function auditSettler({ db, path, busyTimeoutMs, failed }: AuditSettlerOptions): AuditSettler {
   if (path === ':memory:') return onTheEventLoop(db);
   let thread: Worker | undefined;
+  let stopped = false; // the thread died: not started again (every batch would), the warning said so
   return {
     start() {
-      if (thread) return;
+      if (thread || stopped) return;
       const workerData: SettlerThreadData = {
         path,
         busyTimeoutMs,
@@ -68,8 +69,12 @@ export function auditSettler({ db, path, busyTimeoutMs, failed }: AuditSettlerOp
         if (message.failed) failed(describe(path, message.failed));
       });
       thread.on('error', (error) => {
-        failed(`the audit settler thread of ${path} stopped: ${error.message}; audit rows stay in audit_events_incoming`);
-        db.pragma('wal_autocheckpoint = 1000'); // the event loop checkpoints again, as SQLite does by default
+        failed(
+          `the audit settler thread of ${path} stopped: ${error.message}; new audit rows stay committed in ` +
+            'audit_events_incoming, where they are read too, until the server is restarted',
+        );
+        if (db.open) db.pragma('wal_autocheckpoint = 1000'); // the event loop checkpoints again, as SQLite does by default
+        stopped = true;
         thread = undefined;
       });
     },
