@@ -68,4 +68,4 @@ port.on('message', (message) => {
   db.close();
   port.close();
 });
-timer = setTimeout(settle, intervalMs);
+settle(); // started a round after the first row (audit-settler.ts): there is work already

@@ -5,8 +5,8 @@ import { SETTLE_INTERVAL_MS, SETTLE_ROWS, SETTLE_SQL, settler } from './audit-se
 
 // Who moves the audit rows on (audit-settling.ts): for a database file, a thread of its own
 // (workers/sqlite-audit-settler.js), which also runs the WAL's checkpoints, so neither the moves'
-// index pages nor a checkpoint's wait for the disk land on the event loop. It starts with the first
-// audit row, so a CLI run that audits nothing never starts it, and it never keeps the process alive.
+// index pages nor a checkpoint's wait for the disk land on the event loop. It starts a round after
+// the first audit row, so a CLI run never starts it, and it never keeps the process alive.
 // An in-memory database cannot be shared with a thread: there the event loop moves the rows on a
 // timer, which only tests and the OpenAPI document's throwaway store use.
 
@@ -50,35 +50,45 @@ export interface AuditSettlerOptions {
 export function auditSettler({ db, path, busyTimeoutMs, failed }: AuditSettlerOptions): AuditSettler {
   if (path === ':memory:') return onTheEventLoop(db);
   let thread: Worker | undefined;
+  let starting: NodeJS.Timeout | undefined;
   let stopped = false; // the thread died: not started again (every batch would), the warning said so
+
+  function spawn(): void {
+    starting = undefined;
+    const workerData: SettlerThreadData = {
+      path,
+      busyTimeoutMs,
+      sql: SETTLE_SQL,
+      rows: SETTLE_ROWS,
+      intervalMs: SETTLE_INTERVAL_MS,
+      restartFrames: RESTART_FRAMES,
+    };
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+    thread = new Worker(WORKER, { workerData, name: 'pacerpro audit settler' });
+    thread.unref();
+    thread.on('message', (message: { failed?: { code?: string; message: string } }) => {
+      if (message.failed) failed(describe(path, message.failed));
+    });
+    thread.on('error', (error) => {
+      failed(
+        `the audit settler thread of ${path} stopped: ${error.message}; new audit rows stay committed in ` +
+          'audit_events_incoming, where they are read too, until the server is restarted',
+      );
+      if (db.open) db.pragma('wal_autocheckpoint = 1000'); // the event loop checkpoints again, as SQLite does by default
+      stopped = true;
+      thread = undefined;
+    });
+  }
+
   return {
     start() {
-      if (thread || stopped) return;
-      const workerData: SettlerThreadData = {
-        path,
-        busyTimeoutMs,
-        sql: SETTLE_SQL,
-        rows: SETTLE_ROWS,
-        intervalMs: SETTLE_INTERVAL_MS,
-        restartFrames: RESTART_FRAMES,
-      };
-      db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
-      thread = new Worker(WORKER, { workerData, name: 'pacerpro audit settler' });
-      thread.unref();
-      thread.on('message', (message: { failed?: { code?: string; message: string } }) => {
-        if (message.failed) failed(describe(path, message.failed));
-      });
-      thread.on('error', (error) => {
-        failed(
-          `the audit settler thread of ${path} stopped: ${error.message}; new audit rows stay committed in ` +
-            'audit_events_incoming, where they are read too, until the server is restarted',
-        );
-        if (db.open) db.pragma('wal_autocheckpoint = 1000'); // the event loop checkpoints again, as SQLite does by default
-        stopped = true;
-        thread = undefined;
-      });
+      // A round after the first row: the rows wait that long anyway, and a short-lived store (a CLI
+      // command, a test) that closes before then never pays for a thread.
+      if (!thread && !starting && !stopped) starting = setTimeout(spawn, SETTLE_INTERVAL_MS).unref();
     },
     async close() {
+      clearTimeout(starting);
+      starting = undefined;
       const closing = thread;
       thread = undefined;
       if (!closing) return;
