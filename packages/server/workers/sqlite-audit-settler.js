@@ -35,7 +35,7 @@ const moveOnce = db.transaction(() => {
  * lets the next write begin the WAL anew.
  */
 function checkpoint() {
-  const [{ log }] = /** @type {{ log: number }[]} */ (db.pragma('wal_checkpoint(PASSIVE)'));
+  const [{ log }] = /** @type {[{ log: number }]} */ (db.pragma('wal_checkpoint(PASSIVE)'));
   if (log > restartFrames) db.pragma('wal_checkpoint(RESTART)');
 }
 
