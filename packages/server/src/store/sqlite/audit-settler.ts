@@ -1,14 +1,14 @@
 import type Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { SETTLE_INTERVAL_MS, SETTLE_ROWS, SETTLE_SQL, settler } from './audit-settling.js';
+import { SETTLE_INTERVAL_MS, SETTLE_ROWS, SETTLE_SQL } from './audit-settling.js';
 
 // Who moves the audit rows on (audit-settling.ts): for a database file, a thread of its own
 // (workers/sqlite-audit-settler.js), which also runs the WAL's checkpoints, so neither the moves'
 // index pages nor a checkpoint's wait for the disk land on the event loop. It starts a round after
 // the first audit row, so a CLI run never starts it, and it never keeps the process alive.
-// An in-memory database cannot be shared with a thread: there the event loop moves the rows on a
-// timer, which only tests and the OpenAPI document's throwaway store use.
+// An in-memory database cannot be shared with a thread: its rows stay where they were committed,
+// which the readers take too (only tests and the OpenAPI document's throwaway store use one).
 
 const WORKER = fileURLToPath(new URL('../../../workers/sqlite-audit-settler.js', import.meta.url));
 
@@ -48,7 +48,7 @@ export interface AuditSettlerOptions {
 }
 
 export function auditSettler({ db, path, busyTimeoutMs, failed }: AuditSettlerOptions): AuditSettler {
-  if (path === ':memory:') return onTheEventLoop(db);
+  if (path === ':memory:') return { start() {}, close: async () => {} };
   let thread: Worker | undefined;
   let starting: NodeJS.Timeout | undefined;
   let stopped = false; // the thread died: not started again (every batch would), the warning said so
@@ -105,24 +105,4 @@ function describe(path: string, { code, message }: { code?: string; message: str
     `moving audit rows into audit_events of ${path} failed (${code ?? 'error'}: ${message}); ` +
     'they stay committed in audit_events_incoming and are moved once the database takes writes again'
   );
-}
-
-function onTheEventLoop(db: Database.Database): AuditSettler {
-  const settleOnce = settler(db);
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    start() {
-      timer ??= setInterval(() => {
-        try {
-          while (db.open && settleOnce() === SETTLE_ROWS);
-        } catch {
-          // the rows stay in audit_events_incoming, read there too; the next round tries again
-        }
-      }, SETTLE_INTERVAL_MS).unref();
-    },
-    async close() {
-      clearInterval(timer);
-      timer = undefined;
-    },
-  };
 }
