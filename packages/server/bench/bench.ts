@@ -131,6 +131,10 @@ async function stopChecked(server: BenchProcess, label: string): Promise<void> {
   if (code !== 0) say(`  warning: the ${label} server exited with ${code}:\n${server.log()}`);
 }
 
+/** The seeded users' password hash, made once: every database of the run gets the same one. */
+let passwordHashOnce: Promise<string> | undefined;
+const benchPasswordHash = () => (passwordHashOnce ??= createPasswordHasher(argon2).then((hasher) => hasher.hash(BENCH_PASSWORD)));
+
 const connections = options.connections;
 let baseline: Row | undefined;
 let floor: Row | undefined;
@@ -200,8 +204,7 @@ async function sqliteRuns(): Promise<void> {
   const databasePath = join(temp, 'sqlite', 'pacerpro.db');
   mkdirSync(join(temp, 'sqlite'));
   const store = await build.openStore(build.loadConfig({ DATABASE_URL: databasePath }));
-  const hasher = await createPasswordHasher(argon2);
-  const passwordHash = await hasher.hash(BENCH_PASSWORD);
+  const passwordHash = await benchPasswordHash();
   const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
   const locked = await seedUsers(store, tokens, { prefix: 'locked', count: 20, passwordHash });
   for (const user of locked) await store.users.setLocked(user.id, true);
@@ -328,7 +331,7 @@ async function postgresRun(): Promise<void> {
   say('PostgreSQL: one server process, a fresh schema');
   const store = await build.openStore(build.loadConfig({ DATABASE_URL: schema.url }));
   try {
-    const passwordHash = await (await createPasswordHasher(argon2)).hash(BENCH_PASSWORD);
+    const passwordHash = await benchPasswordHash();
     const users = await seedUsers(store, tokens, { prefix: 'user', count: 200, passwordHash });
     const server = await startPacerpro('postgres', schema.url);
     try {
@@ -366,8 +369,7 @@ interface SideDatabase {
  */
 async function sideBySideRun(vs: string, label: string, database: (side: Side) => Promise<SideDatabase>): Promise<void> {
   say(`${label}: refresh side by side with ${vs}, ${options.vsRounds} rounds of ${options.vsSeconds} s each`);
-  const hasher = await createPasswordHasher(argon2);
-  const passwordHash = await hasher.hash(BENCH_PASSWORD);
+  const passwordHash = await benchPasswordHash();
   const builds = { this: { bin: BIN, build }, other: { bin: vs, build: await storeOfBuild(vs) } };
   const sides: Partial<Record<Side, { server: BenchProcess; users: SeededUser[]; drop(): Promise<void>; rounds: Round[] }>> = {};
   try {

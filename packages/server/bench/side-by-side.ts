@@ -12,7 +12,7 @@ export function roundOrder(rounds: number): Side[] {
   return Array.from({ length: rounds }, (_, i): Side[] => (i % 2 === 0 ? ['this', 'other'] : ['other', 'this'])).flat();
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

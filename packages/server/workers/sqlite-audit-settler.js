@@ -52,9 +52,9 @@ function settle() {
     // round tries again. The store is told once per kind of failure, not every round, and not of
     // another writer's lock (the event loop's own writes report that one to their requests).
     const { code, message } = /** @type {{ code?: string, message: string }} */ (error);
-    const busy = /^SQLITE_(BUSY|LOCKED)/.test(String(code));
-    if (!busy && code !== lastFailure) port.postMessage({ failed: { code, message } });
-    lastFailure = code ?? message;
+    const kind = code ?? message;
+    if (!/^SQLITE_(BUSY|LOCKED)/.test(kind) && kind !== lastFailure) port.postMessage({ failed: { code, message } });
+    lastFailure = kind;
   }
   // A full move leaves more behind: go on soon, but let the event loop's writes have the lock in between.
   timer = setTimeout(settle, moved === rows ? 5 : intervalMs);

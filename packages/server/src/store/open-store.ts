@@ -24,5 +24,5 @@ export async function openStore(config: Config, { warn }: { warn?: (message: str
       devise: attachedTo(config),
     });
   }
-  return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs, ...(warn && { warn }) });
+  return openSqliteStore(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs, warn });
 }

@@ -27,10 +27,18 @@ const event = (n: number): AuditEvent => ({
 });
 const all = { since: new Date(0), limit: 10_000 };
 
-test('close() waits for every batch in flight; nothing is lost or written twice', async () => {
+/** Runs `body` with the path of a database file in a fresh directory, removed afterwards. */
+async function withDatabaseFile(body: (path: string) => Promise<void>): Promise<void> {
   const temp = tempDir();
   try {
-    const path = join(temp.dir, 'audit.db');
+    await body(join(temp.dir, 'audit.db'));
+  } finally {
+    temp.remove();
+  }
+}
+
+test('close() waits for every batch in flight; nothing is lost or written twice', () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path);
     const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => event(b * 50 + i + 1)));
     const written = batches.map((batch) => store.audit.appendAuditEvents(batch)); // not awaited one by one
@@ -53,15 +61,10 @@ test('close() waits for every batch in flight; nothing is lost or written twice'
       requestId: 'r-1',
       lane: undefined,
     });
-  } finally {
-    temp.remove();
-  }
-});
+  }));
 
-test("a batch refused by another writer's lock is a StoreUnavailableError; the next one, after it, is written", async () => {
-  const temp = tempDir();
-  try {
-    const path = join(temp.dir, 'audit.db');
+test("a batch refused by another writer's lock is a StoreUnavailableError; the next one, after it, is written", () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path, { busyTimeoutMs: 50 });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
@@ -74,17 +77,12 @@ test("a batch refused by another writer's lock is a StoreUnavailableError; the n
       [2],
     );
     await store.close();
-  } finally {
-    temp.remove();
-  }
-});
+  }));
 
 const countIn = (db: Database.Database, table: string) => db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
 
-test('rows not yet moved are listed with those moved, in order, and two processes moving rows never move one twice', async () => {
-  const temp = tempDir();
-  try {
-    const path = join(temp.dir, 'audit.db');
+test('rows not yet moved are listed with those moved, in order, and two processes moving rows never move one twice', () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path);
     await store.audit.appendAuditEvents(Array.from({ length: 30 }, (_, i) => event(i + 1)));
     await store.close(); // its settler has not looked yet (it waits a round first): every row is still incoming
@@ -122,15 +120,10 @@ test('rows not yet moved are listed with those moved, in order, and two processe
       a.close();
       b.close();
     }
-  } finally {
-    temp.remove();
-  }
-});
+  }));
 
-test('pruning removes old rows from both tables', async () => {
-  const temp = tempDir();
-  try {
-    const path = join(temp.dir, 'audit.db');
+test('pruning removes old rows from both tables', () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path);
     await store.audit.appendAuditEvents([event(1), event(2), event(3), event(4)]);
     const db = new Database(path);
@@ -143,15 +136,10 @@ test('pruning removes old rows from both tables', async () => {
       [4],
     );
     await store.close();
-  } finally {
-    temp.remove();
-  }
-});
+  }));
 
-test("the WAL does not grow without bound while the event loop's writes never pause (the settler thread restarts it)", async () => {
-  const temp = tempDir();
-  try {
-    const path = join(temp.dir, 'audit.db');
+test("the WAL does not grow without bound while the event loop's writes never pause (the settler thread restarts it)", () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path);
     // Rows of ~2 KiB (a long User-Agent), 20 a commit with a millisecond between commits (a busy
     // server's pace), until 3 × RESTART_FRAMES pages' worth of rows went through the WAL.
@@ -177,21 +165,19 @@ test("the WAL does not grow without bound while the event loop's writes never pa
     // on a quiet machine, 33 with the other tests running); without the thread's RESTART it reached
     // 80 MiB, the event loop's own checkpoints (its backstop) beginning only at 4 × RESTART_FRAMES.
     assert.ok(largest <= 3 * RESTART_FRAMES * 4096, `the WAL reached ${(largest / 2 ** 20).toFixed(1)} MiB`);
-  } finally {
-    temp.remove();
-  }
-});
+  }));
 
-test("closing the store while another process holds the write lock does not wait out the busy timeout (the settler's waits are short)", async () => {
-  const temp = tempDir();
-  try {
-    const path = join(temp.dir, 'audit.db');
+test("closing the store while another process holds the write lock does not wait out the busy timeout (the settler's waits are short)", () =>
+  withDatabaseFile(async (path) => {
     const store = openSqliteStore(path, { busyTimeoutMs: 5000 });
-    await store.audit.appendAuditEvents([event(1)]); // starts the settler thread
+    await store.audit.appendAuditEvents([event(1)]); // the settler thread starts a round later
     const foreign = new Database(path);
+    // Once the row has moved, the thread is running; its next round (every 200 ms) meets the lock.
+    for (let waited = 0; countIn(foreign, 'audit_events_incoming') > 0 && waited < 5000; waited += 50) await sleep(50);
+    assert.equal(countIn(foreign, 'audit_events_incoming'), 0, 'the settler thread is running');
     foreign.exec('BEGIN IMMEDIATE');
     try {
-      await sleep(400); // the settler's first round meets the lock
+      await sleep(400);
       const started = performance.now();
       await store.close();
       const took = performance.now() - started;
@@ -200,7 +186,4 @@ test("closing the store while another process holds the write lock does not wait
       foreign.exec('COMMIT');
       foreign.close();
     }
-  } finally {
-    temp.remove();
-  }
-});
+  }));

@@ -30,7 +30,7 @@ export const RESTART_FRAMES = 4096;
  * The event loop's own checkpoints while the thread runs: only if the WAL grew to this many frames
  * (the thread failing, say), instead of SQLite's default of 1000.
  */
-export const BACKSTOP_FRAMES = 4 * RESTART_FRAMES;
+const BACKSTOP_FRAMES = 4 * RESTART_FRAMES;
 
 export interface AuditSettler {
   /** Starts the settling, if not started yet (called with each batch of audit rows). */
